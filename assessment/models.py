@@ -1,0 +1,272 @@
+"""The data of the designation: who applies, in which cycle, with what.
+
+Models stay data. State changes (create a draft, save a step, submit,
+grant an extension) are functions in ``assessment.domain``; they are the only
+way the status moves and each one writes an ``AuditEvent``.
+"""
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+# The program made awards in four population categories (domain.md). The
+# bounds are ours: they split US cities and counties that run contact
+# centers into groups of comparable size.
+POPULATION_BANDS = [
+    (0, "Under 100,000"),
+    (100_000, "100,000 to 249,999"),
+    (250_000, "250,000 to 749,999"),
+    (750_000, "750,000 and over"),
+]
+
+
+def population_band(population):
+    label = POPULATION_BANDS[0][1]
+    for lower, name in POPULATION_BANDS:
+        if population is not None and population >= lower:
+            label = name
+    return label
+
+
+class Jurisdiction(models.Model):
+    class Kind(models.TextChoices):
+        CITY = "city", "City"
+        COUNTY = "county", "County"
+        CITY_COUNTY = "city-county", "City-county"
+        TOWN = "town", "Town"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    state = models.CharField("state or province", max_length=100)
+    country = models.CharField(max_length=100, default="United States")
+    population = models.PositiveIntegerField()
+    county = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="places",
+        limit_choices_to={"kind": Kind.COUNTY},
+        help_text="For a city or town: the county it lies in (used to find conflicts of interest).",
+    )
+
+    class Meta:
+        ordering = ["name", "state"]
+        constraints = [models.UniqueConstraint(fields=["name", "state", "country"], name="unique_jurisdiction")]
+
+    def __str__(self):
+        return f"{self.name}, {self.state}"
+
+    @property
+    def population_band(self):
+        return population_band(self.population)
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        APPLICANT = "applicant", "Applicant (jurisdiction staff)"
+        REVIEWER = "reviewer", "Reviewer"
+        ORGANIZER = "organizer", "Organizer"
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.APPLICANT)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        help_text="Applicants: the jurisdiction they work for. Reviewers: their own (a conflict of interest).",
+    )
+    title = models.CharField("job title", max_length=200, blank=True)
+
+    @property
+    def is_applicant(self):
+        return self.role == self.Role.APPLICANT
+
+    @property
+    def is_reviewer(self):
+        return self.role == self.Role.REVIEWER
+
+    @property
+    def is_organizer(self):
+        return self.role == self.Role.ORGANIZER
+
+    def __str__(self):
+        return self.get_full_name() or self.email or self.username
+
+
+def _two_years_after(day):
+    try:
+        return day.replace(year=day.year + 2)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 2, day=28)
+
+
+class Cycle(models.Model):
+    class Status(models.TextChoices):
+        UPCOMING = "upcoming", "Upcoming"
+        OPEN = "open", "Open for applications"
+        REVIEW = "review", "In review"
+        DECIDED = "decided", "Decided"
+        PUBLISHED = "published", "Designees published"
+
+    name = models.CharField(max_length=50, unique=True, help_text="For example 2025–2027.")
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField(help_text="Submission deadline.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.UPCOMING)
+    valid_from = models.DateField(help_text="First day designations from this cycle are valid.")
+    valid_until = models.DateField(blank=True, help_text="Two years after the start unless set.")
+    is_demo = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        ordering = ["-opens_at"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.valid_until:
+            self.valid_until = _two_years_after(self.valid_from)
+        super().save(*args, **kwargs)
+
+    def is_accepting(self, now=None):
+        """Open, and before the deadline."""
+        now = now or timezone.now()
+        return self.status == self.Status.OPEN and self.opens_at <= now <= self.closes_at
+
+
+class Application(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="applications")
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="applications")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # What the wizard stores: the raw data of every step as it was typed,
+    # valid or not (formtools' storage format), and the current step.
+    wizard_state = models.JSONField(default=dict, blank=True)
+    # The answers that validate, per step: what scoring and reports read.
+    answers = models.JSONField(default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Raised by every save; guards against lost updates.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    extension_until = models.DateTimeField(
+        null=True, blank=True, help_text="An organizer's extension: the applicant may submit until then."
+    )
+    prefilled_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["jurisdiction__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "cycle"], name="one_application_per_cycle"),
+        ]
+
+    def __str__(self):
+        return f"{self.jurisdiction} — {self.cycle}"
+
+    @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
+
+    def deadline(self):
+        if self.extension_until and self.extension_until > self.cycle.closes_at:
+            return self.extension_until
+        return self.cycle.closes_at
+
+    def can_submit_now(self, now=None):
+        now = now or timezone.now()
+        if not self.is_draft:
+            return False
+        cycle = self.cycle
+        if self.extension_until and now <= self.extension_until:
+            return cycle.opens_at <= now
+        return cycle.is_accepting(now)
+
+
+def evidence_upload_to(instance, filename):
+    # The name on disk is made by the server; the applicant's file name is
+    # kept only as metadata (original_name).
+    return f"evidence/{instance.application_id}/{instance.id}.pdf"
+
+
+class EvidenceDocument(models.Model):
+    class Kind(models.TextChoices):
+        TECHNOLOGY_PLAN = "technology_plan", "Technology plan"
+        SLA = "sla", "Service-level agreement with departments"
+        PERFORMANCE_REPORT = "performance_report", "Performance report"
+        SOCIAL_MEDIA_POLICY = "social_media_policy", "Social-media policy"
+        CONTINUITY_PLAN = "continuity_plan", "Continuity plan"
+        OTHER = "other", "Other supporting document"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    file = models.FileField(upload_to=evidence_upload_to, max_length=200)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    pages = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "uploaded_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+
+class AuditEvent(models.Model):
+    """An append-only record of a state change: who did what, to what, when."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=60)
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    cycle = models.ForeignKey(Cycle, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    summary = models.CharField(max_length=300)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}: {self.summary}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only; they are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only; they are never deleted.")
+
+
+class Invitation(models.Model):
+    """An organizer's invitation to a person; accepted by setting a password."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+

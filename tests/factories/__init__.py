@@ -1,0 +1,52 @@
+"""Small factories for tests: plain functions with sensible defaults."""
+
+import itertools
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from assessment.models import Application, Cycle, Jurisdiction, User
+
+_seq = itertools.count(1)
+
+PASSWORD = "a-long-test-password-1"
+
+
+def make_jurisdiction(name=None, kind=Jurisdiction.Kind.CITY, state="VA", population=120_000, county=None, **kw):
+    return Jurisdiction.objects.create(
+        name=name or f"Testville {next(_seq)}", kind=kind, state=state, population=population, county=county, **kw
+    )
+
+
+def make_user(role=User.Role.APPLICANT, jurisdiction=None, username=None, **kw):
+    username = username or f"{role}{next(_seq)}"
+    user = User(username=username, email=f"{username}@example.gov", role=role, jurisdiction=jurisdiction, **kw)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def make_organizer(**kw):
+    return make_user(role=User.Role.ORGANIZER, **kw)
+
+
+def make_reviewer(**kw):
+    return make_user(role=User.Role.REVIEWER, **kw)
+
+
+def make_cycle(name=None, open=True, closes_in=timedelta(days=30), **kw):
+    now = timezone.now()
+    return Cycle.objects.create(
+        name=name or f"Cycle {next(_seq)}",
+        opens_at=now - timedelta(days=10),
+        closes_at=now + closes_in,
+        status=Cycle.Status.OPEN if open else Cycle.Status.UPCOMING,
+        valid_from=kw.pop("valid_from", date(now.year + 1, 1, 1)),
+        **kw,
+    )
+
+
+def make_application(jurisdiction=None, cycle=None, **kw):
+    return Application.objects.create(
+        jurisdiction=jurisdiction or make_jurisdiction(), cycle=cycle or make_cycle(), **kw
+    )
