@@ -15,6 +15,30 @@ from assessment.models import EvidenceDocument
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
+_WIDGET_CLASSES = {
+    "radioselect": "usa-radio__input",
+    "checkboxselectmultiple": "usa-checkbox__input",
+    "checkboxinput": "usa-checkbox__input",
+    "textarea": "usa-textarea",
+    "select": "usa-select",
+    "clearablefileinput": "usa-file-input",
+    "fileinput": "usa-file-input",
+}
+
+
+def style_for_uswds(form):
+    """Give every widget the U.S. Web Design System class for its kind."""
+    for field in form.fields.values():
+        kind = field.widget.__class__.__name__.lower()
+        field.widget.attrs.setdefault("class", _WIDGET_CLASSES.get(kind, "usa-input"))
+
+
+class UswdsForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_for_uswds(self)
+
+
 class YesNoField(forms.TypedChoiceField):
     """A required yes/no question: 'not answered' is not the same as 'no'."""
 
@@ -75,10 +99,9 @@ def narrative_field(label, help_text="", required=True):
     )
 
 
-class StepForm(forms.Form):
+class StepForm(UswdsForm):
     title = ""
     intro = ""
-    template_name_div = "assessment/wizard/form.html"
 
 
 class ProfileForm(StepForm):
@@ -93,13 +116,17 @@ class ProfileForm(StepForm):
     main_number = forms.CharField(label="The number residents call", max_length=40)
     crm_tracks_cases = YesNoField(label="Are all contacts tracked as cases in a CRM system?")
     live_agent_hours_per_week = count_field(
-        "Live-agent hours per week", "Hours a week a person answers calls, e.g. 45 for Mon–Fri 8–5.", maximum=168,
+        "Live-agent hours per week",
+        "Hours a week a person answers calls, e.g. 45 for Mon–Fri 8–5.",
+        maximum=168,
         unit="number of hours",
     )
     agents_fte = count_field("Call takers (full-time equivalents)", maximum=10_000)
     yearly_contacts = count_field("Contacts handled last year (all channels)", maximum=100_000_000)
     contact_name = forms.CharField(label="Contact person for this application", max_length=200)
-    contact_email = forms.EmailField(label="Contact e-mail", error_messages={"invalid": "Enter an e-mail address like name@city.gov."})
+    contact_email = forms.EmailField(
+        label="Contact e-mail", error_messages={"invalid": "Enter an e-mail address like name@city.gov."}
+    )
 
 
 class ChannelsForm(StepForm):
@@ -131,16 +158,22 @@ class ChannelsForm(StepForm):
     ]
 
     channels = forms.MultipleChoiceField(
-        label="Channels that take service requests", choices=CHANNELS, widget=forms.CheckboxSelectMultiple,
+        label="Channels that take service requests",
+        choices=CHANNELS,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one channel."},
     )
     self_service = forms.MultipleChoiceField(
         label="Self-service options", choices=SELF_SERVICE, widget=forms.CheckboxSelectMultiple, required=False
     )
-    language_access = YesNoField(label="Is service offered in languages other than English (interpreters or translated content)?")
+    language_access = YesNoField(
+        label="Is service offered in languages other than English (interpreters or translated content)?"
+    )
     tty_access = YesNoField(label="Is TTY / relay service available?")
     single_case_number = YesNoField(label="Does a request keep one case number whichever channel it came through?")
-    mobile_app_photo_location = YesNoField(label="Can residents send a photo and location from a mobile app straight into the CRM?")
+    mobile_app_photo_location = YesNoField(
+        label="Can residents send a photo and location from a mobile app straight into the CRM?"
+    )
     online_status_tracking = YesNoField(label="Can residents check the status of their request online?")
 
 
@@ -158,20 +191,28 @@ class TechnologyForm(StepForm):
 
     crm_product = forms.CharField(label="CRM product", max_length=200)
     crm_integrations = forms.MultipleChoiceField(
-        label="Systems integrated with the CRM", choices=INTEGRATIONS, widget=forms.CheckboxSelectMultiple, required=False
+        label="Systems integrated with the CRM",
+        choices=INTEGRATIONS,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
     open311_endpoint = forms.URLField(
-        label="Open311 GeoReport v2 endpoint", required=False, max_length=300,
+        assume_scheme="https",
+        label="Open311 GeoReport v2 endpoint",
+        required=False,
+        max_length=300,
         help_text="Leave empty if you do not publish one.",
         error_messages={"invalid": "Enter a full web address starting with https://."},
     )
     knowledge_base_owner = forms.CharField(
-        label="Who owns and updates the knowledge base?", max_length=200, required=False,
+        label="Who owns and updates the knowledge base?",
+        max_length=200,
+        required=False,
         help_text="A role or team, e.g. “311 knowledge manager”. Leave empty if there is none.",
     )
 
 
-class MetricForm(forms.Form):
+class MetricForm(UswdsForm):
     KINDS = [
         ("service_level", "Service level (% answered within N seconds)"),
         ("asa", "Average speed of answer"),
@@ -238,11 +279,18 @@ class AccountabilityForm(StepForm):
     title = "Service-delivery accountability"
     intro = "Agreements with the departments that deliver the services."
 
-    MEETINGS = [("weekly", "Weekly"), ("monthly", "Monthly"), ("quarterly", "Quarterly"), ("none", "No regular meetings")]
+    MEETINGS = [
+        ("weekly", "Weekly"),
+        ("monthly", "Monthly"),
+        ("quarterly", "Quarterly"),
+        ("none", "No regular meetings"),
+    ]
 
     written_slas = YesNoField(label="Do you have written service-level agreements with departments?")
     sla_coverage_pct = PercentField(label="Share of request types covered by an SLA (%)", required=False)
-    sla_compliance_pct = PercentField(label="SLA compliance: share of requests closed within the agreed time (%)", required=False)
+    sla_compliance_pct = PercentField(
+        label="SLA compliance: share of requests closed within the agreed time (%)", required=False
+    )
     department_meetings = forms.ChoiceField(
         label="Regular meetings with service departments", choices=MEETINGS, widget=forms.RadioSelect
     )
@@ -269,17 +317,28 @@ class ParticipationForm(StepForm):
         ("linkedin", "LinkedIn"),
         ("other", "Other"),
     ]
-    OPEN_DATA = [("daily", "Daily or live"), ("weekly", "Weekly"), ("monthly", "Monthly"), ("less", "Less often"), ("none", "Not published")]
+    OPEN_DATA = [
+        ("daily", "Daily or live"),
+        ("weekly", "Weekly"),
+        ("monthly", "Monthly"),
+        ("less", "Less often"),
+        ("none", "Not published"),
+    ]
 
     feedback_tools = forms.MultipleChoiceField(
         label="Feedback tools", choices=FEEDBACK_TOOLS, widget=forms.CheckboxSelectMultiple, required=False
     )
     csat_pct = PercentField(label="Customer satisfaction (% satisfied or very satisfied)", required=False)
     social_platforms = forms.MultipleChoiceField(
-        label="Social-media accounts the contact center uses", choices=PLATFORMS, widget=forms.CheckboxSelectMultiple, required=False
+        label="Social-media accounts the contact center uses",
+        choices=PLATFORMS,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
     social_takes_requests = YesNoField(label="Do you open service requests from social-media messages and reply there?")
-    social_media_policy = YesNoField(label="Is there an adopted social-media policy (monitoring hours, access, emergencies)?")
+    social_media_policy = YesNoField(
+        label="Is there an adopted social-media policy (monitoring hours, access, emergencies)?"
+    )
     open_data_frequency = forms.ChoiceField(
         label="How often is service-request data published as open data?", choices=OPEN_DATA, widget=forms.RadioSelect
     )
@@ -305,18 +364,28 @@ class PlanningForm(StepForm):
 
     technology_plan = YesNoField(label="Is there a written technology plan for the contact center?")
     technology_plan_year = forms.IntegerField(
-        label="Year the plan was last updated", required=False, min_value=1990, max_value=2100,
-        error_messages={"invalid": "Enter a year, for example 2025.", "min_value": "Enter a year after 1990.",
-                        "max_value": "Enter a year before 2100."},
+        label="Year the plan was last updated",
+        required=False,
+        min_value=1990,
+        max_value=2100,
+        error_messages={
+            "invalid": "Enter a year, for example 2025.",
+            "min_value": "Enter a year after 1990.",
+            "max_value": "Enter a year before 2100.",
+        },
     )
     budgeted_roadmap = YesNoField(label="Is there a budgeted roadmap for technology upgrades?")
-    challenges = narrative_field("Challenges and next steps", "What stands in the way, and what you will do next. Reviewers score this answer.")
+    challenges = narrative_field(
+        "Challenges and next steps", "What stands in the way, and what you will do next. Reviewers score this answer."
+    )
 
     def clean(self):
         data = super().clean()
         if data.get("technology_plan") is True and not data.get("technology_plan_year"):
-            self.add_error("technology_plan_year", forms.ValidationError(
-                "Enter the year the plan was last updated.", code="plan_year_required"))
+            self.add_error(
+                "technology_plan_year",
+                forms.ValidationError("Enter the year the plan was last updated.", code="plan_year_required"),
+            )
         return data
 
 
@@ -324,8 +393,12 @@ class EvidenceForm(StepForm):
     title = "Evidence documents"
     intro = "Attach PDFs that back your answers: technology plan, SLAs, a performance report, your social-media policy."
 
-    notes = forms.CharField(label="Notes for reviewers about your documents", required=False, max_length=2000,
-                            widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label="Notes for reviewers about your documents",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class AttestationForm(StepForm):
@@ -333,7 +406,9 @@ class AttestationForm(StepForm):
     intro = "Check your answers, then a senior official attests that they are accurate."
 
     official_name = forms.CharField(label="Name of the senior official", max_length=200)
-    official_title = forms.CharField(label="Their title", max_length=200, help_text="For example City Manager or Chief Information Officer.")
+    official_title = forms.CharField(
+        label="Their title", max_length=200, help_text="For example City Manager or Chief Information Officer."
+    )
     attest = forms.BooleanField(
         label="I confirm, as a senior official of this jurisdiction, that the answers and documents are accurate.",
         error_messages={"required": "A senior official must confirm the answers before you submit."},
@@ -356,9 +431,13 @@ STEPS = [
 STEP_TITLES = {name: form.title for name, form in STEPS}
 
 
-class EvidenceUploadForm(forms.Form):
-    kind = forms.ChoiceField(label="What is this document?", choices=[("", "— choose —")] + EvidenceDocument.Kind.choices)
-    file = forms.FileField(label="PDF file", error_messages={"required": "Choose a PDF file to upload.", "empty": "The file is empty."})
+class EvidenceUploadForm(UswdsForm):
+    kind = forms.ChoiceField(
+        label="What is this document?", choices=[("", "— choose —")] + EvidenceDocument.Kind.choices
+    )
+    file = forms.FileField(
+        label="PDF file", error_messages={"required": "Choose a PDF file to upload.", "empty": "The file is empty."}
+    )
 
     def __init__(self, *args, max_bytes, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,7 +6,6 @@ way the status moves and each one writes an ``AuditEvent``.
 """
 
 import uuid
-from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -269,4 +268,5 @@ class Invitation(models.Model):
     class Meta:
         ordering = ["-sent_at"]
 
-
+    def __str__(self):
+        return f"Invitation of {self.user} ({self.sent_at:%Y-%m-%d})"

@@ -1,7 +1,0 @@
-import os
-
-# Tests run the settings of local use: a throwaway key, cookies without the
-# Secure flag (the live server in browser tests speaks plain http).
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("SECRET_KEY", "test-only-" + "x" * 60)
-os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")

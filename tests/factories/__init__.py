@@ -20,7 +20,8 @@ def make_jurisdiction(name=None, kind=Jurisdiction.Kind.CITY, state="VA", popula
 
 def make_user(role=User.Role.APPLICANT, jurisdiction=None, username=None, **kw):
     username = username or f"{role}{next(_seq)}"
-    user = User(username=username, email=f"{username}@example.gov", role=role, jurisdiction=jurisdiction, **kw)
+    kw.setdefault("email", f"{username}@example.gov")
+    user = User(username=username, role=role, jurisdiction=jurisdiction, **kw)
     user.set_password(PASSWORD)
     user.save()
     return user

@@ -1,0 +1,50 @@
+"""Who may see what. One scoped queryset per resource, one lookup per view.
+
+An outsider cannot tell a forbidden object from a missing one: lookups search
+inside the set the user may see and raise 404 otherwise. Read-only access
+(an organizer looking at an application) gets 403 on writes.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from assessment.models import Application, EvidenceDocument
+
+
+def applications_for(user):
+    """The applications this user may read."""
+    qs = Application.objects.select_related("jurisdiction", "cycle")
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_organizer:
+        return qs
+    if user.is_applicant and user.jurisdiction_id:
+        return qs.filter(jurisdiction_id=user.jurisdiction_id)
+    # Reviewers see only what they are assigned (review app, issue 4).
+    return qs.none()
+
+
+def get_application_for(request, pk):
+    return get_object_or_404(applications_for(request.user), pk=pk)
+
+
+def can_edit(user, application):
+    return user.is_applicant and user.jurisdiction_id == application.jurisdiction_id
+
+
+def get_editable_application_for(request, pk):
+    """An application the user may change: its own jurisdiction's staff only."""
+    application = get_application_for(request, pk)
+    if not can_edit(request.user, application):
+        raise PermissionDenied("Only the jurisdiction's own staff can change its application.")
+    return application
+
+
+def get_document_for(request, pk):
+    visible = applications_for(request.user).values("pk")
+    return get_object_or_404(EvidenceDocument.objects.select_related("application"), pk=pk, application__in=visible)
+
+
+def require_organizer(user):
+    if not (user.is_authenticated and user.is_organizer):
+        raise PermissionDenied("Only organizers can do this.")

@@ -1,0 +1,290 @@
+"""What the application process does, as functions with verb names.
+
+These are the only places an application's status changes, and each state
+change writes an AuditEvent with its actor.
+"""
+
+import copy
+import logging
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+
+from assessment.forms import STEP_TITLES, STEPS
+from assessment.models import Application, AuditEvent
+
+log = logging.getLogger(__name__)
+
+# Keys of a POST that are not answers and must not be stored with them.
+_NOT_ANSWERS = {"csrfmiddlewaretoken", "version", "wizard_goto_step", "action"}
+
+
+class ApplicationError(Exception):
+    """A refused action, with a message meant for the user."""
+
+
+class StaleVersion(ApplicationError):
+    def __init__(self, current):
+        self.current = current
+        who = current.updated_by or "A colleague"
+        when = timezone.localtime(current.updated_at).strftime("%H:%M")
+        super().__init__(f"{who} saved this application at {when}, after you opened this page.")
+
+
+class NotEditable(ApplicationError):
+    pass
+
+
+class Incomplete(ApplicationError):
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__(f"{len(problems)} answer(s) are missing or need correcting before you can submit.")
+
+
+def empty_state():
+    return {"step": None, "step_data": {}, "step_files": {}, "extra_data": {}}
+
+
+def strip_non_answers(data, wizard_prefix):
+    """The posted data of one step, as lists, without tokens and buttons."""
+    if isinstance(data, MultiValueDict):
+        data = dict(data.lists())
+    return {
+        key: list(values)
+        for key, values in data.items()
+        if key not in _NOT_ANSWERS and not key.startswith(f"{wizard_prefix}-")
+    }
+
+
+def bind_step(step, raw):
+    """The step's form (or formset) bound to stored raw data."""
+    form_class = dict(STEPS)[step]
+    return form_class(data=MultiValueDict(raw or {}), prefix=step)
+
+
+def _jsonable(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def answers_from_state(state):
+    """The valid answers of every step, by step and field, for scoring and reports.
+
+    Fields that do not validate yet are left out; the raw text stays in the
+    wizard state so nothing typed is lost.
+    """
+    answers = {}
+    step_data = state.get("step_data", {})
+    for step, _form_class in STEPS:
+        if step not in step_data:
+            continue
+        form = bind_step(step, step_data[step])
+        form.is_valid()
+        if hasattr(form, "forms"):  # the metrics formset: one dict per filled-in row
+            rows = []
+            for row in form.forms:
+                cleaned = getattr(row, "cleaned_data", {}) or {}
+                if cleaned.get("kind") and not (form.can_delete and cleaned.get("DELETE")):
+                    rows.append({k: _jsonable(v) for k, v in cleaned.items() if v not in ("", None)})
+            answers[step] = rows
+        else:
+            answers[step] = {k: _jsonable(v) for k, v in form.cleaned_data.items() if v not in ("", None, [])}
+    return answers
+
+
+def problems_in(state):
+    """What stops submission: every invalid or missing answer, with its step."""
+    problems = []
+    step_data = state.get("step_data", {})
+    for step, _form_class in STEPS:
+        form = bind_step(step, step_data.get(step))
+        if form.is_valid():
+            continue
+        title = STEP_TITLES[step]
+        if hasattr(form, "forms"):
+            for message in form.non_form_errors():
+                problems.append({"step": step, "step_title": title, "field": "", "message": message})
+            for index, row in enumerate(form.forms, start=1):
+                for name, errors in row.errors.items():
+                    label = row.fields[name].label if name in row.fields else ""
+                    for message in errors:
+                        problems.append(
+                            {"step": step, "step_title": title, "field": f"Row {index}: {label}", "message": message}
+                        )
+            continue
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            for message in errors:
+                problems.append({"step": step, "step_title": title, "field": label, "message": message})
+    return problems
+
+
+def audit(actor, action, summary, application=None, cycle=None, **data):
+    return AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        summary=summary[:300],
+        application=application,
+        cycle=cycle or (application.cycle if application else None),
+        data=data,
+    )
+
+
+def _rescore(application):
+    # Scores follow the answers.
+    try:  # TEMPORARY while scoring.domain is being written in parallel
+        from scoring.domain import rescore_application
+    except ImportError:
+        return
+
+    rescore_application(application)
+
+
+def start_application(jurisdiction, cycle, user, prefill=True):
+    """The jurisdiction's application for the cycle, created on first use.
+
+    With ``prefill``, a new application starts from the jurisdiction's most
+    recent earlier one (designations last two years; most applicants return).
+    The attestation is never carried over: a senior official attests anew.
+    """
+    existing = Application.objects.filter(jurisdiction=jurisdiction, cycle=cycle).first()
+    if existing:
+        return existing
+    previous = None
+    if prefill:
+        previous = (
+            Application.objects.filter(jurisdiction=jurisdiction, cycle__opens_at__lt=cycle.opens_at)
+            .order_by("-cycle__opens_at")
+            .first()
+        )
+    state = empty_state()
+    if previous:
+        state["step_data"] = {
+            step: data
+            for step, data in copy.deepcopy(previous.wizard_state.get("step_data", {})).items()
+            if step != "review"
+        }
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                jurisdiction=jurisdiction,
+                cycle=cycle,
+                wizard_state=state,
+                answers=answers_from_state(state),
+                created_by=user,
+                updated_by=user,
+                prefilled_from=previous,
+            )
+            summary = f"Started the {cycle} application"
+            if previous:
+                summary += f", prefilled from {previous.cycle}"
+            audit(user, "application.started", summary, application)
+    except IntegrityError:
+        # A colleague started it at the same moment: use theirs.
+        return Application.objects.get(jurisdiction=jurisdiction, cycle=cycle)
+    _rescore(application)
+    return application
+
+
+def save_draft(application, state, user, expected_version):
+    """Store the wizard's state if nobody saved since ``expected_version``.
+
+    Raises StaleVersion (the other save is kept) or NotEditable.
+    """
+    if not application.is_draft:
+        raise NotEditable("This application has been submitted and can no longer be changed.")
+    answers = answers_from_state(state)
+    now = timezone.now()
+    updated = Application.objects.filter(
+        pk=application.pk, version=expected_version, status=Application.Status.DRAFT
+    ).update(wizard_state=state, answers=answers, version=F("version") + 1, updated_by=user, updated_at=now)
+    if not updated:
+        current = Application.objects.select_related("updated_by").get(pk=application.pk)
+        if not current.is_draft:
+            raise NotEditable("This application has been submitted and can no longer be changed.")
+        raise StaleVersion(current)
+    application.wizard_state = state
+    application.answers = answers
+    application.version = expected_version + 1
+    application.updated_by = user
+    application.updated_at = now
+    _rescore(application)
+    return application
+
+
+def submit_application(application, user, now=None):
+    """Submit once, all or nothing: checks, the status change, the audit, then the receipt."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # On PostgreSQL the row lock serialises two submits; on SQLite the
+        # IMMEDIATE transaction already holds the database's write lock.
+        current = Application.objects.select_for_update().select_related("cycle", "jurisdiction").get(pk=application.pk)
+        if not current.is_draft:
+            raise NotEditable(
+                f"This application was already submitted on {timezone.localtime(current.submitted_at):%B %-d, %Y at %H:%M}."
+            )
+        if not current.can_submit_now(now):
+            raise NotEditable(
+                f"The deadline for {current.cycle} was {timezone.localtime(current.deadline()):%B %-d, %Y at %H:%M}. "
+                "Ask the organizers for an extension."
+            )
+        problems = problems_in(current.wizard_state)
+        if problems:
+            raise Incomplete(problems)
+        current.answers = answers_from_state(current.wizard_state)
+        current.status = Application.Status.SUBMITTED
+        current.submitted_at = now
+        current.submitted_by = user
+        current.version = F("version") + 1
+        current.save(update_fields=["answers", "status", "submitted_at", "submitted_by", "version", "updated_at"])
+        current.refresh_from_db(fields=["version"])
+        audit(user, "application.submitted", f"Submitted the {current.cycle} application", current)
+        _rescore(current)
+        transaction.on_commit(lambda: send_receipt(current))
+    return current
+
+
+def send_receipt(application):
+    staff = application.jurisdiction.staff.filter(is_active=True).exclude(email="")
+    subject = f"Received: {application.jurisdiction}'s application for {application.cycle}"
+    when = timezone.localtime(application.submitted_at)
+    body = (
+        f"{application.submitted_by} submitted {application.jurisdiction}'s application for the "
+        f"Citizen-Engaged Community designation {application.cycle} on {when:%B %-d, %Y at %H:%M %Z}.\n\n"
+        f"You can read what was submitted at {settings.SITE_URL}{reverse('application_detail', args=[application.pk])}\n"
+        "The review panel will contact you if it has questions.\n"
+    )
+    messages = [(subject, body, None, [person.email]) for person in staff]
+    try:
+        send_mass_mail(messages, fail_silently=False)
+    except Exception:  # the submission stands; a lost receipt is logged, not fatal
+        log.exception("Could not send the receipt for application %s", application.pk)
+
+
+def grant_extension(application, until, user):
+    """Let a jurisdiction submit after the deadline, until ``until``."""
+    if not application.is_draft:
+        raise NotEditable("This application is already submitted.")
+    if until <= timezone.now():
+        raise ApplicationError("An extension must end in the future.")
+    application.extension_until = until
+    application.save(update_fields=["extension_until", "updated_at"])
+    audit(
+        user,
+        "application.extension",
+        f"Extension granted until {timezone.localtime(until):%Y-%m-%d %H:%M}",
+        application,
+    )
+    return application

@@ -1,0 +1,165 @@
+"""The application wizard: formtools' NamedUrlWizardView, stored in the draft row.
+
+Traps this avoids (see shared/peers.md): a GET never resets anything; the
+draft id is in the URL and in the prefix, so two tabs never mix; every POST
+(Next, Back, a jump to another step, Save and exit) stores what was typed,
+valid or not, before anything else happens; strict validation only on Next
+and Submit; a version number turns a colleague's concurrent save into a
+clear conflict instead of a silent overwrite.
+"""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import TemplateView
+from formtools.wizard.storage.base import BaseStorage
+from formtools.wizard.views import NamedUrlWizardView, StepsHelper
+
+from assessment import domain
+from assessment.access import get_editable_application_for
+from assessment.forms import STEP_TITLES, STEPS, EvidenceUploadForm
+
+
+class DraftStorage(BaseStorage):
+    """formtools storage whose only state, ``data``, is the application's draft row."""
+
+    def __init__(self, prefix, request, application):
+        super().__init__(prefix, request, file_storage=None)
+        self.application = application
+        state = application.wizard_state or {}
+        self.init_data()
+        self.data.update({key: state[key] for key in self.data if key in state})
+
+    def reset(self):
+        # formtools resets on some GETs; a draft is never thrown away by a page view.
+        pass
+
+
+class ApplicationWizard(NamedUrlWizardView):
+    form_list = STEPS
+    template_name = "assessment/wizard/step.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.application = get_editable_application_for(request, kwargs["pk"])
+        if not self.application.is_draft:
+            messages.info(request, "This application has been submitted; here is what was sent.")
+            return redirect("application_detail", self.application.pk)
+        self.prefix = f"application-{self.application.pk}"
+        self.storage = DraftStorage(self.prefix, request, self.application)
+        self.steps = StepsHelper(self)
+        return TemplateView.dispatch(self, request, *args, **kwargs)
+
+    def get_step_url(self, step):
+        return reverse(self.url_name, kwargs={"pk": self.application.pk, "step": step})
+
+    def get(self, request, *args, **kwargs):
+        step = kwargs.get("step")
+        if step not in self.get_form_list():
+            raise Http404("No such step.")
+        self.storage.current_step = step
+        return self.render(self.get_form(data=self.storage.get_step_data(step)))
+
+    def post(self, request, *args, **kwargs):
+        step = kwargs.get("step")
+        if step not in self.get_form_list():
+            raise Http404("No such step.")
+        self.storage.current_step = step
+        form = self.get_form(data=request.POST)
+        self.storage.set_step_data(step, domain.strip_non_answers(request.POST, self.prefix))
+
+        goto = request.POST.get("wizard_goto_step")
+        action = request.POST.get("action", "next")
+        if goto in self.get_form_list():
+            target = goto
+        elif action == "next" and form.is_valid() and step != self.steps.last:
+            target = self.get_next_step(step)
+        else:
+            target = step
+        self.storage.current_step = target
+
+        try:
+            expected = int(request.POST.get("version", ""))
+        except ValueError:
+            expected = -1
+        try:
+            domain.save_draft(self.application, self.storage.data, request.user, expected)
+        except domain.StaleVersion as conflict:
+            self.storage.current_step = step
+            return self.render_conflict(form, conflict)
+        except domain.NotEditable as refused:
+            messages.error(request, str(refused))
+            return redirect("application_detail", self.application.pk)
+
+        if target != step:
+            return redirect(self.get_step_url(target))
+        if action == "save_exit":
+            messages.success(
+                request, f"Your answers on “{STEP_TITLES[step]}” are saved. You can come back at any time."
+            )
+            return redirect("home")
+        if action == "save":
+            messages.success(request, "Saved.")
+            return redirect(self.get_step_url(step))
+        if step == self.steps.last and form.is_valid():
+            return self.submit(form)
+        # Next on an invalid step: saved as typed, shown with its errors.
+        return self.render(form, saved_with_errors=True)
+
+    def submit(self, form):
+        try:
+            application = domain.submit_application(self.application, self.request.user)
+        except domain.Incomplete as incomplete:
+            return self.render(form, problems=incomplete.problems)
+        except domain.NotEditable as refused:
+            messages.error(self.request, str(refused))
+            return redirect("application_detail", self.application.pk)
+        messages.success(
+            self.request,
+            "Your application has been submitted. A receipt has been e-mailed to your jurisdiction's staff.",
+        )
+        return redirect("application_detail", application.pk)
+
+    def render_conflict(self, form, conflict):
+        current = conflict.current
+        theirs = domain.bind_step(self.steps.current, current.wizard_state.get("step_data", {}).get(self.steps.current))
+        changed = [
+            field.label
+            for name, field in getattr(form, "fields", {}).items()
+            if form.data.getlist(form.add_prefix(name)) != theirs.data.getlist(theirs.add_prefix(name))
+        ]
+        self.application = current  # the page now carries the new version
+        return self.render(form, conflict=str(conflict), conflict_fields=changed)
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form=form, **kwargs)
+        steps = []
+        current_index = self.steps.index
+        for index, (name, _form_class) in enumerate(STEPS):
+            status = "current" if index == current_index else ("complete" if index < current_index else "")
+            steps.append({"name": name, "title": STEP_TITLES[name], "status": status})
+        context.update(
+            application=self.application,
+            step_title=STEP_TITLES[self.steps.current],
+            step_list=steps,
+            is_formset=hasattr(form, "forms"),
+        )
+        if self.steps.current == "evidence":
+            from django.conf import settings
+
+            context["documents"] = self.application.documents.all()
+            context["upload_form"] = EvidenceUploadForm(max_bytes=settings.EVIDENCE_MAX_BYTES)
+            context["max_mb"] = settings.EVIDENCE_MAX_BYTES // 1_048_576
+        if self.steps.current == "review":
+            context.setdefault("problems", domain.problems_in(self.storage.data))
+            context["can_submit_now"] = self.application.can_submit_now()
+            context["standing"] = _standing(self.application)
+        return context
+
+
+def _standing(application):
+    try:  # TEMPORARY while scoring.domain is being written in parallel
+        from scoring.domain import standing_for
+    except ImportError:
+        return None
+    return standing_for(application)

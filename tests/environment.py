@@ -1,0 +1,11 @@
+"""Loaded by pytest before Django (``-p tests.environment`` in pyproject.toml).
+
+Tests run the settings of local use: a throwaway key, cookies without the
+Secure flag (the live server in browser tests speaks plain http).
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("SECRET_KEY", "test-only-" + "x" * 60)
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
