@@ -1,0 +1,151 @@
+"""Every named route × every role: the status each must get.
+
+A new route without a row here fails ``test_every_named_route_has_expectations``.
+Outsiders get 404 (they cannot tell forbidden from missing), read-only users
+get 403 on writes, and a refused POST changes no row.
+"""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from assessment import domain
+from assessment.models import Application, AuditEvent, EvidenceDocument, Invitation, Jurisdiction, User
+from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_reviewer, make_user
+from tests.factories.answers import post_data
+
+ROLES = ["anonymous", "applicant", "other_applicant", "reviewer", "organizer"]
+LOGIN = "login"  # a 302 to the login page
+
+# name: (method, {role: expected status}); "*" is every role not listed.
+MATRIX = {
+    "home": ("get", {"anonymous": LOGIN, "*": 200}),
+    "login": ("get", {"*": 200}),
+    "logout": ("post", {"*": 302}),
+    "password_reset": ("get", {"*": 200}),
+    "password_reset_done": ("get", {"*": 200}),
+    "password_reset_confirm": ("get", {"*": 200}),  # a bad token shows "this link has expired"
+    "password_reset_complete": ("get", {"*": 200}),
+    "accept_invitation": ("get", {"*": 200}),
+    "application_start": ("post", {"anonymous": LOGIN, "applicant": 302, "other_applicant": 302, "*": 403}),
+    "application_detail": ("get", {"anonymous": LOGIN, "applicant": 200, "organizer": 200, "*": 404}),
+    "application_step": ("get", {"anonymous": LOGIN, "applicant": 200, "organizer": 403, "*": 404}),
+    "application_step__post": ("post", {"anonymous": LOGIN, "applicant": 302, "organizer": 403, "*": 404}),
+    "document_upload": ("post", {"anonymous": LOGIN, "applicant": 302, "organizer": 403, "*": 404}),
+    "document_download": ("get", {"anonymous": LOGIN, "applicant": 200, "organizer": 200, "*": 404}),
+    "document_delete": ("post", {"anonymous": LOGIN, "applicant": 302, "organizer": 403, "*": 404}),
+    "jurisdiction_list": ("get", {"anonymous": LOGIN, "organizer": 200, "*": 403}),
+    "jurisdiction_create": ("get", {"anonymous": LOGIN, "organizer": 200, "*": 403}),
+    "jurisdiction_create__post": ("post", {"anonymous": LOGIN, "organizer": 200, "*": 403}),
+    "jurisdiction_detail": ("get", {"anonymous": LOGIN, "organizer": 200, "*": 403}),
+    "invite": ("get", {"anonymous": LOGIN, "organizer": 200, "*": 403}),
+    "invite__post": ("post", {"anonymous": LOGIN, "organizer": 200, "*": 403}),
+    "grant_extension": ("post", {"anonymous": LOGIN, "organizer": 302, "*": 403}),
+}
+
+# Routes outside our access rules: Django's admin checks is_staff itself.
+NAMESPACES_WITH_THEIR_OWN_CHECKS = {"admin"}
+
+
+def named_routes(resolver=None, namespace=None):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in NAMESPACES_WITH_THEIR_OWN_CHECKS:
+                continue
+            yield from named_routes(entry, entry.namespace or namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}:{entry.name}" if namespace else entry.name
+
+
+def test_every_named_route_has_expectations():
+    covered = {name.split("__")[0] for name in MATRIX}
+    missing = sorted(set(named_routes()) - covered)
+    assert missing == [], f"Add these routes to MATRIX in {__file__}: {missing}"
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    home = make_jurisdiction(name="Harbor City")
+    other = make_jurisdiction(name="Elsewhere")
+    cycle = make_cycle(name="2026–2028")
+    people = {
+        "applicant": make_user(jurisdiction=home),
+        "other_applicant": make_user(jurisdiction=other),
+        "reviewer": make_reviewer(jurisdiction=make_jurisdiction(name="Reviewer Town")),
+        "organizer": make_organizer(),
+    }
+    application = domain.start_application(home, cycle, people["applicant"])
+    document = EvidenceDocument(
+        application=application, kind="sla", original_name="sla.pdf", size=8, sha256="0" * 64, pages=1
+    )
+    document.file.save("ignored.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    document.save()
+    return {"home": home, "cycle": cycle, "people": people, "application": application, "document": document}
+
+
+def url_for(name, world):
+    application, document = world["application"], world["document"]
+    args = {
+        "password_reset_confirm": {"uidb64": "MQ", "token": "bad-token"},
+        "accept_invitation": {"uidb64": "MQ", "token": "bad-token"},
+        "application_start": {"cycle_id": world["cycle"].pk},
+        "application_detail": {"pk": application.pk},
+        "application_step": {"pk": application.pk, "step": "technology"},
+        "document_upload": {"pk": application.pk},
+        "document_download": {"pk": document.pk},
+        "document_delete": {"pk": document.pk},
+        "jurisdiction_detail": {"pk": world["home"].pk},
+        "grant_extension": {"pk": application.pk},
+    }.get(name, {})
+    return reverse(name, kwargs=args)
+
+
+def body_for(name, world):
+    if name == "application_step":
+        return post_data("technology", {"crm_product": "Changed by someone"}, version=world["application"].version)
+    if name == "document_upload":
+        return {"kind": "other"}
+    if name == "grant_extension":
+        return {"until": "2099-01-01T12:00"}
+    if name == "application_start":
+        return {"prefill": "no"}
+    return {}
+
+
+def snapshot():
+    """What a refused request must not change."""
+    return {
+        "applications": sorted(Application.objects.values_list("pk", "version", "status", "extension_until")),
+        "documents": sorted(EvidenceDocument.objects.values_list("pk", flat=True)),
+        "users": User.objects.count(),
+        "jurisdictions": Jurisdiction.objects.count(),
+        "invitations": Invitation.objects.count(),
+        "audit": AuditEvent.objects.count(),
+    }
+
+
+CASES = [(key, role) for key in MATRIX for role in ROLES]
+
+
+@pytest.mark.parametrize("key,role", CASES, ids=[f"{k}-{r}" for k, r in CASES])
+def test_route_gives_each_role_its_expected_status(client, world, key, role):
+    name = key.split("__")[0]
+    method, expectations = MATRIX[key]
+    expected = expectations.get(role, expectations.get("*"))
+    if role != "anonymous":
+        client.force_login(world["people"][role])
+    url = url_for(name, world)
+    before = snapshot()
+    if method == "get":
+        response = client.get(url)
+    else:
+        response = client.post(url, body_for(name, world))
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code == expected, response.content.decode()[:500]
+    if method == "post" and (expected in (403, 404, LOGIN)):
+        assert snapshot() == before
