@@ -246,7 +246,7 @@ class BaseMetricFormSet(forms.BaseFormSet):
 
 
 MetricFormSet = forms.formset_factory(
-    MetricForm, formset=BaseMetricFormSet, extra=3, max_num=40, validate_max=True, absolute_max=60
+    MetricForm, formset=BaseMetricFormSet, extra=5, max_num=40, validate_max=True, absolute_max=60
 )
 
 

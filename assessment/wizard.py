@@ -58,7 +58,10 @@ class ApplicationWizard(NamedUrlWizardView):
         if step not in self.get_form_list():
             raise Http404("No such step.")
         self.storage.current_step = step
-        return self.render(self.get_form(data=self.storage.get_step_data(step)))
+        data = self.storage.get_step_data(step)
+        if data is not None and hasattr(self.form_list[step], "form"):
+            data = with_spare_rows(data, step)
+        return self.render(self.get_form(data=data))
 
     def post(self, request, *args, **kwargs):
         step = kwargs.get("step")
@@ -155,6 +158,20 @@ class ApplicationWizard(NamedUrlWizardView):
             context["can_submit_now"] = self.application.can_submit_now()
             context["standing"] = _standing(self.application)
         return context
+
+
+SPARE_ROWS = 5
+
+
+def with_spare_rows(data, prefix):
+    """A stored formset shown again gets empty rows to add to (no JavaScript needed)."""
+    data = data.copy()
+    try:
+        total = int(data.get(f"{prefix}-TOTAL_FORMS", 0))
+    except ValueError:
+        return data
+    data[f"{prefix}-TOTAL_FORMS"] = str(min(total + SPARE_ROWS, 40))
+    return data
 
 
 def _standing(application):

@@ -336,3 +336,17 @@ def test_a_missing_version_is_a_conflict_not_an_overwrite(client_in, application
     response = client_in.post(step_url(application, "profile"), data)
     assert "Not saved" in response.content.decode()
     assert "profile" not in fresh(application).answers
+
+
+def test_the_metrics_step_offers_empty_rows_after_the_saved_ones(client_in, application):
+    client_in.post(step_url(application, "metrics"), post_data("metrics", action="save"))
+    page = client_in.get(step_url(application, "metrics")).content.decode()
+    assert 'name="metrics-TOTAL_FORMS" value="11"' in page  # six saved rows and five empty ones
+    assert 'name="metrics-5-latest_value" value="86%"' in page
+    assert 'name="metrics-10-kind"' in page
+    # Saving with the empty rows keeps exactly the six metrics.
+    client_in.post(
+        step_url(application, "metrics"),
+        post_data("metrics", COMPLETE["metrics"] + [{}] * 5, version=fresh(application).version),
+    )
+    assert len(fresh(application).answers["metrics"]) == 6

@@ -1,0 +1,58 @@
+"""Every page each role reaches passes axe-core (no serious or critical violations)."""
+
+import pytest
+
+from assessment import domain
+from assessment.forms import STEPS
+from tests.factories import PASSWORD, make_cycle, make_jurisdiction, make_organizer, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, user):
+    page.goto("/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button:text('Sign in')")
+    page.wait_for_url("**/")
+
+
+def test_applicant_pages_are_accessible(page, axe):
+    jurisdiction = make_jurisdiction(name="Harbor City")
+    applicant = make_user(jurisdiction=jurisdiction)
+    application = domain.start_application(jurisdiction, make_cycle(name="2026–2028"), applicant)
+    page.goto("/login/")
+    axe(page)
+    page.goto("/password-reset/")
+    axe(page)
+    sign_in(page, applicant)
+    axe(page)
+    for step, _form in STEPS:
+        page.goto(f"/applications/{application.pk}/steps/{step}/")
+        axe(page)
+    # A step with errors shown.
+    page.goto(f"/applications/{application.pk}/steps/performance/")
+    page.fill('[name="performance-abandonment_pct"]', "120")
+    page.click("button:text('Save and continue')")
+    assert "A percentage cannot be above 100." in page.inner_text("main")
+    axe(page)
+    page.goto(f"/applications/{application.pk}/")
+    axe(page)
+
+
+def test_organizer_pages_are_accessible(page, axe):
+    jurisdiction = make_jurisdiction(name="Harbor City")
+    application = domain.start_application(
+        jurisdiction, make_cycle(name="2026–2028"), make_user(jurisdiction=jurisdiction)
+    )
+    sign_in(page, make_organizer())
+    for path in [
+        "/",
+        "/organize/jurisdictions/",
+        "/organize/jurisdictions/new/",
+        f"/organize/jurisdictions/{jurisdiction.pk}/",
+        "/organize/invite/",
+        f"/applications/{application.pk}/",
+    ]:
+        page.goto(path)
+        axe(page)
