@@ -56,8 +56,9 @@ def strip_non_answers(data, wizard_prefix):
     """The posted data of one step, as lists, without tokens and buttons."""
     if isinstance(data, MultiValueDict):
         data = dict(data.lists())
+    # NUL cannot be stored in PostgreSQL text or jsonb; nobody types it on purpose.
     return {
-        key: list(values)
+        key: [value.replace("\x00", "") for value in values]
         for key, values in data.items()
         if key not in _NOT_ANSWERS and not key.startswith(f"{wizard_prefix}-")
     }

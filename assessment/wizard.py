@@ -73,6 +73,8 @@ class ApplicationWizard(NamedUrlWizardView):
 
         goto = request.POST.get("wizard_goto_step")
         action = request.POST.get("action", "next")
+        if action not in ("next", "save", "save_exit"):
+            action = "save"
         if goto in self.get_form_list():
             target = goto
         elif action == "next" and form.is_valid() and step != self.steps.last:
