@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "assessment",
     "scoring",
     "reports",
+    "review",
 ]
 
 MIDDLEWARE = [
