@@ -20,7 +20,10 @@ def applications_for(user):
         return qs
     if user.is_applicant and user.jurisdiction_id:
         return qs.filter(jurisdiction_id=user.jurisdiction_id)
-    # Reviewers see only what they are assigned (review app, issue 4).
+    if user.is_reviewer:
+        # Only what they are assigned to now; an ended assignment (a conflict
+        # found, a reassignment) closes the door again.
+        return qs.filter(assignments__reviewer=user, assignments__active=True)
     return qs.none()
 
 

@@ -14,6 +14,7 @@ from assessment.forms import STEP_TITLES, STEPS, UswdsForm
 from assessment.invitations import InvitationForm, JurisdictionForm, send_invitation
 from assessment.models import Cycle, Jurisdiction
 from assessment.wizard import ApplicationWizard, _standing  # noqa: F401  (the wizard is routed from urls)
+from review.views import AnswerForm, QuestionForm, may_ask
 
 
 def home(request):
@@ -37,7 +38,11 @@ def home(request):
                 "has_previous": bool(applications),
             },
         )
-    return render(request, "assessment/home_reviewer.html", {})
+    if user.is_reviewer:
+        from review.views import reviewer_home
+
+        return reviewer_home(request)
+    return render(request, "403.html", {"message": "Your account has no role yet; ask an organizer."}, status=403)
 
 
 @require_POST
@@ -56,6 +61,7 @@ def start(request, cycle_id):
 def application_detail(request, pk):
     application = get_application_for(request, pk)
     state = application.wizard_state.get("step_data", {})
+    answerable = can_edit(request.user, application)
     sections = []
     for step, _form_class in STEPS:
         form = domain.bind_step(step, state.get(step))
@@ -72,6 +78,12 @@ def application_detail(request, pk):
             "history": application.audit_events.select_related("actor")[:50],
             "standing": _standing(application),
             "extension_form": ExtensionForm() if request.user.is_organizer and application.is_draft else None,
+            "clarifications": [
+                (c, AnswerForm(auto_id=f"id_answer{c.pk}_%s") if answerable and not c.answered_at else None)
+                for c in application.clarifications.select_related("asked_by", "answered_by", "document")
+            ],
+            "may_ask": may_ask(request.user, application),
+            "question_form": QuestionForm(),
         },
     )
 

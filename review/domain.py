@@ -147,3 +147,62 @@ def declare_conflict(reviewer, jurisdiction, reason, by):
                     reviewer=reviewer.pk,
                 )
             unassign(assignment, by, f"Conflict of interest: {reason}")
+
+
+def _mail_staff(application, subject, body):
+    emails = list(
+        application.jurisdiction.staff.filter(is_active=True).exclude(email="").values_list("email", flat=True)
+    )
+    if emails:
+        send_mail(subject, body, None, emails, fail_silently=True)
+
+
+def ask_clarification(application, question, by):
+    """A reviewer or organizer asks the applicant a question; the thread is part of the record."""
+    from review.models import Clarification
+
+    question = question.strip()
+    if not question:
+        raise ReviewError("Write the question.")
+    if application.status != Application.Status.SUBMITTED:
+        raise ReviewError("Questions can be asked only about submitted applications.")
+    with transaction.atomic():
+        clarification = Clarification.objects.create(application=application, asked_by=by, question=question)
+        audit(by, "clarification.asked", f"Asked: {question[:200]}", application)
+        transaction.on_commit(
+            lambda: _mail_staff(
+                application,
+                f"A question about your {application.cycle} application",
+                f"The review panel asks:\n\n{question}\n\nAnswer it on your application's page. "
+                "Your application itself stays as submitted.\n",
+            )
+        )
+    return clarification
+
+
+def answer_clarification(clarification, answer, by, document=None):
+    """The applicant answers once, with text and optionally a document."""
+    answer = answer.strip()
+    if not answer:
+        raise ReviewError("Write your answer.")
+    if clarification.answered_at:
+        raise ReviewError("This question has already been answered.")
+    with transaction.atomic():
+        clarification.answer = answer
+        clarification.answered_by = by
+        clarification.answered_at = timezone.now()
+        clarification.document = document
+        clarification.save(update_fields=["answer", "answered_by", "answered_at", "document"])
+        audit(by, "clarification.answered", f"Answered: {answer[:200]}", clarification.application)
+        asker = clarification.asked_by
+        if asker and asker.email:
+            transaction.on_commit(
+                lambda: send_mail(
+                    f"Answered: your question to {clarification.application.jurisdiction}",
+                    f"Your question:\n{clarification.question}\n\nTheir answer:\n{answer}\n",
+                    None,
+                    [asker.email],
+                    fail_silently=True,
+                )
+            )
+    return clarification

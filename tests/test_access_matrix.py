@@ -11,10 +11,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessment import domain
 from assessment.models import Application, AuditEvent, EvidenceDocument, Invitation, Jurisdiction, User
+from review.models import Assignment, Clarification
 from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_reviewer, make_user
 from tests.factories.answers import post_data
 
-ROLES = ["anonymous", "applicant", "other_applicant", "reviewer", "organizer"]
+ROLES = ["anonymous", "applicant", "other_applicant", "reviewer", "assigned_reviewer", "organizer"]
 LOGIN = "login"  # a 302 to the login page
 
 # name: (method, {role: expected status}); "*" is every role not listed.
@@ -28,12 +29,38 @@ MATRIX = {
     "password_reset_complete": ("get", {"*": 200}),
     "accept_invitation": ("get", {"*": 200}),
     "application_start": ("post", {"anonymous": LOGIN, "applicant": 302, "other_applicant": 302, "*": 403}),
-    "application_detail": ("get", {"anonymous": LOGIN, "applicant": 200, "organizer": 200, "*": 404}),
-    "application_step": ("get", {"anonymous": LOGIN, "applicant": 200, "organizer": 403, "*": 404}),
-    "application_step__post": ("post", {"anonymous": LOGIN, "applicant": 302, "organizer": 403, "*": 404}),
-    "document_upload": ("post", {"anonymous": LOGIN, "applicant": 302, "organizer": 403, "*": 404}),
-    "document_download": ("get", {"anonymous": LOGIN, "applicant": 200, "organizer": 200, "*": 404}),
-    "document_delete": ("post", {"anonymous": LOGIN, "applicant": 302, "organizer": 403, "*": 404}),
+    "application_detail": (
+        "get",
+        {"anonymous": LOGIN, "applicant": 200, "assigned_reviewer": 200, "organizer": 200, "*": 404},
+    ),
+    "application_step": (
+        "get",
+        {"anonymous": LOGIN, "applicant": 200, "assigned_reviewer": 403, "organizer": 403, "*": 404},
+    ),
+    "application_step__post": (
+        "post",
+        {"anonymous": LOGIN, "applicant": 302, "assigned_reviewer": 403, "organizer": 403, "*": 404},
+    ),
+    "document_upload": (
+        "post",
+        {"anonymous": LOGIN, "applicant": 302, "assigned_reviewer": 403, "organizer": 403, "*": 404},
+    ),
+    "document_download": (
+        "get",
+        {"anonymous": LOGIN, "applicant": 200, "assigned_reviewer": 200, "organizer": 200, "*": 404},
+    ),
+    "document_delete": (
+        "post",
+        {"anonymous": LOGIN, "applicant": 302, "assigned_reviewer": 403, "organizer": 403, "*": 404},
+    ),
+    "clarification_ask": (
+        "post",
+        {"anonymous": LOGIN, "applicant": 403, "assigned_reviewer": 302, "organizer": 302, "*": 404},
+    ),
+    "clarification_answer": (
+        "post",
+        {"anonymous": LOGIN, "applicant": 302, "assigned_reviewer": 403, "organizer": 403, "*": 404},
+    ),
     "jurisdiction_list": ("get", {"anonymous": LOGIN, "organizer": 200, "*": 403}),
     "jurisdiction_create": ("get", {"anonymous": LOGIN, "organizer": 200, "*": 403}),
     "jurisdiction_create__post": ("post", {"anonymous": LOGIN, "organizer": 200, "*": 403}),
@@ -76,13 +103,24 @@ def world(db, settings, tmp_path):
         "reviewer": make_reviewer(jurisdiction=make_jurisdiction(name="Reviewer Town")),
         "organizer": make_organizer(),
     }
+    people["assigned_reviewer"] = make_reviewer()
     application = domain.start_application(home, cycle, people["applicant"])
+    # Set up directly: the review domain assigns only submitted applications.
+    Assignment.objects.create(application=application, reviewer=people["assigned_reviewer"])
+    clarification = Clarification.objects.create(application=application, question="Which CRM?")
     document = EvidenceDocument(
         application=application, kind="sla", original_name="sla.pdf", size=8, sha256="0" * 64, pages=1
     )
     document.file.save("ignored.pdf", ContentFile(b"%PDF-1.4"), save=False)
     document.save()
-    return {"home": home, "cycle": cycle, "people": people, "application": application, "document": document}
+    return {
+        "home": home,
+        "cycle": cycle,
+        "people": people,
+        "application": application,
+        "document": document,
+        "clarification": clarification,
+    }
 
 
 def url_for(name, world):
@@ -98,6 +136,8 @@ def url_for(name, world):
         "document_delete": {"pk": document.pk},
         "jurisdiction_detail": {"pk": world["home"].pk},
         "grant_extension": {"pk": application.pk},
+        "clarification_ask": {"pk": application.pk},
+        "clarification_answer": {"pk": world["clarification"].pk},
     }.get(name, {})
     return reverse(name, kwargs=args)
 
@@ -109,6 +149,10 @@ def body_for(name, world):
         return {"kind": "other"}
     if name == "grant_extension":
         return {"until": "2099-01-01T12:00"}
+    if name == "clarification_ask":
+        return {"question": "Is the line staffed on Saturdays?"}
+    if name == "clarification_answer":
+        return {"answer": "Yes."}
     if name == "application_start":
         return {"prefill": "no"}
     return {}
@@ -123,6 +167,7 @@ def snapshot():
         "jurisdictions": Jurisdiction.objects.count(),
         "invitations": Invitation.objects.count(),
         "audit": AuditEvent.objects.count(),
+        "clarifications": sorted(Clarification.objects.values_list("pk", "answer")),
     }
 
 
