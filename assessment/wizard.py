@@ -156,7 +156,9 @@ class ApplicationWizard(NamedUrlWizardView):
             context["upload_form"] = EvidenceUploadForm(max_bytes=settings.EVIDENCE_MAX_BYTES)
             context["max_mb"] = settings.EVIDENCE_MAX_BYTES // 1_048_576
         if self.steps.current == "review":
-            context.setdefault("problems", domain.problems_in(self.storage.data))
+            # The attestation is on this very page; the list is about the other steps.
+            problems = [p for p in domain.problems_in(self.storage.data) if p["step"] != "review"]
+            context.setdefault("problems", problems)
             context["can_submit_now"] = self.application.can_submit_now()
             context["standing"] = _standing(self.application)
         return context

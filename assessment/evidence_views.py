@@ -1,0 +1,73 @@
+"""Upload, download and remove evidence documents.
+
+Uploads and removals come from the wizard's evidence step and go back to it
+with a message; downloads are always attachments, never shown inline.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.views.decorators.http import require_GET, require_POST
+
+from assessment.access import can_edit, get_document_for, get_editable_application_for
+from assessment.domain import NotEditable
+from assessment.evidence import remove_document, store_document
+from assessment.forms import EvidenceUploadForm
+
+
+def _back_to_evidence(application):
+    if application.is_draft:
+        return redirect("application_step", pk=application.pk, step="evidence")
+    return redirect("application_detail", pk=application.pk)
+
+
+@require_POST
+def upload_document(request, pk):
+    application = get_editable_application_for(request, pk)
+    form = EvidenceUploadForm(request.POST, request.FILES, max_bytes=settings.EVIDENCE_MAX_BYTES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"The document was not added: {error}")
+        return _back_to_evidence(application)
+    try:
+        document = store_document(
+            application, form.cleaned_data["kind"], form.cleaned_data["file"], form.pages, request.user
+        )
+    except NotEditable as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request, f"{document.original_name} was added ({document.pages} page{'s' if document.pages != 1 else ''})."
+        )
+    return _back_to_evidence(application)
+
+
+@require_GET
+def download_document(request, pk):
+    document = get_document_for(request, pk)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file of this document is missing.") from None
+    response = FileResponse(handle, as_attachment=True, filename=document.original_name, content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@require_POST
+def delete_document(request, pk):
+    document = get_document_for(request, pk)
+    application = document.application
+    if not can_edit(request.user, application):
+        raise PermissionDenied("Only the jurisdiction's own staff can remove its documents.")
+    try:
+        remove_document(document, request.user)
+    except NotEditable as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"{document.original_name} was removed.")
+    return _back_to_evidence(application)
