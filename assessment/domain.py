@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
 from assessment.forms import STEP_TITLES, STEPS
-from assessment.models import Application, AuditEvent
+from assessment.models import Application, AuditEvent, User
+from scoring.domain import freeze_rubric, rescore_application
 
 log = logging.getLogger(__name__)
 
@@ -145,11 +146,6 @@ def audit(actor, action, summary, application=None, cycle=None, **data):
 
 def _rescore(application):
     # Scores follow the answers.
-    try:  # TEMPORARY while scoring.domain is being written in parallel
-        from scoring.domain import rescore_application
-    except ImportError:
-        return
-
     rescore_application(application)
 
 
@@ -252,13 +248,15 @@ def submit_application(application, user, now=None):
         current.save(update_fields=["answers", "status", "submitted_at", "submitted_by", "version", "updated_at"])
         current.refresh_from_db(fields=["version"])
         audit(user, "application.submitted", f"Submitted the {current.cycle} application", current)
+        # From the first submission on, every applicant of the cycle is scored by the same rules.
+        freeze_rubric(current.cycle, now)
         _rescore(current)
         transaction.on_commit(lambda: send_receipt(current))
     return current
 
 
 def send_receipt(application):
-    staff = application.jurisdiction.staff.filter(is_active=True).exclude(email="")
+    staff = application.jurisdiction.staff.filter(is_active=True, role=User.Role.APPLICANT).exclude(email="")
     subject = f"Received: {application.jurisdiction}'s application for {application.cycle}"
     when = timezone.localtime(application.submitted_at)
     body = (

@@ -14,6 +14,7 @@ from pypdf.errors import PdfReadError
 
 from assessment.domain import NotEditable, audit
 from assessment.models import EvidenceDocument
+from scoring.domain import rescore_application
 
 MAX_NAME = 255
 
@@ -88,6 +89,7 @@ def store_document(application, kind, upload, pages, user):
             document=str(document.pk),
             sha256=document.sha256,
         )
+        rescore_application(application)
     return document
 
 
@@ -104,5 +106,6 @@ def remove_document(document, user):
             document=str(document.pk),
         )
         document.delete()
+        rescore_application(document.application)
         # The file goes only once the row is gone for good.
         transaction.on_commit(lambda: storage.delete(path))

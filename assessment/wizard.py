@@ -19,6 +19,7 @@ from formtools.wizard.views import NamedUrlWizardView, StepsHelper
 from assessment import domain
 from assessment.access import get_editable_application_for
 from assessment.forms import STEP_TITLES, STEPS, EvidenceUploadForm
+from scoring.domain import standing_for
 
 
 class DraftStorage(BaseStorage):
@@ -179,8 +180,4 @@ def with_spare_rows(data, prefix):
 
 
 def _standing(application):
-    try:  # TEMPORARY while scoring.domain is being written in parallel
-        from scoring.domain import standing_for
-    except ImportError:
-        return None
     return standing_for(application)

@@ -1,6 +1,20 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class ScoringConfig(AppConfig):
     name = "scoring"
     verbose_name = "Scoring"
+
+    def ready(self):
+        from assessment.models import Cycle
+
+        post_save.connect(give_new_cycle_a_rubric, sender=Cycle, dispatch_uid="scoring.new_cycle_rubric")
+
+
+def give_new_cycle_a_rubric(sender, instance, created, raw=False, **kwargs):
+    """Every new cycle starts with a copy of the product's default rubric."""
+    if created and not raw:
+        from scoring.domain import install_rubric
+
+        install_rubric(instance)

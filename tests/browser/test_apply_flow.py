@@ -109,6 +109,12 @@ def test_demo_applicant_applies_leaves_returns_and_submits(page, axe, tmp_path, 
 
     assert page.url.endswith("/steps/review/")
     assert "Every required answer is there." in page.inner_text("main"), page.inner_text("main")[:3000]
+    # Where they stand: an estimate by rule, with what would raise it.
+    standing = page.inner_text("section.standing")
+    assert "Where you stand" in standing and "estimate" in standing
+    assert "Changes that would raise your score most" in standing
+    page.click("section.standing summary")
+    assert "A1 Channels that take service requests" in page.inner_text("section.standing details")
     fill_step(page, "review")
     axe(page)
     page.click("button:text('Submit application')")

@@ -1,0 +1,76 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+
+from scoring.domain import copy_previous_rubric, rescore_cycle
+from scoring.models import Category, Criterion, Level, Rubric
+
+
+class FrozenAwareInline(admin.TabularInline):
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not (obj and obj.is_frozen)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_frozen)
+
+
+class LevelInline(FrozenAwareInline):
+    model = Level
+
+
+class CategoryInline(FrozenAwareInline):
+    model = Category
+
+
+class CriterionInline(FrozenAwareInline):
+    model = Criterion
+    fields = ["code", "category", "title", "kind", "points", "evidence", "params"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "category":
+            rubric_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Category.objects.filter(rubric_id=rubric_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Rubric)
+class RubricAdmin(admin.ModelAdmin):
+    list_display = ["cycle", "version", "threshold", "min_category_share", "frozen_at"]
+    readonly_fields = ["cycle", "version", "frozen_at"]
+    fields = ["cycle", "version", "frozen_at", "threshold", "min_category_share"]
+    inlines = [LevelInline, CategoryInline, CriterionInline]
+    actions = ["recompute_scores", "copy_previous"]
+
+    def has_add_permission(self, request):
+        return False  # every cycle gets its rubric when it is created
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        rubric = self.get_object(request, object_id)
+        if rubric and rubric.is_frozen and request.method == "GET":
+            self.message_user(
+                request,
+                f"This rubric is frozen since {rubric.frozen_at:%B %-d, %Y}: applications of {rubric.cycle} "
+                "were submitted, and all are scored by the same rules. Changes will be refused.",
+                messages.WARNING,
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description="Recompute the scores of these cycles")
+    def recompute_scores(self, request, queryset):
+        for rubric in queryset.select_related("cycle"):
+            count = rescore_cycle(rubric.cycle)
+            self.message_user(request, f"{rubric.cycle}: {count} applications scored.", messages.SUCCESS)
+
+    @admin.action(description="Replace with the previous cycle's rubric")
+    def copy_previous(self, request, queryset):
+        for rubric in queryset.select_related("cycle"):
+            try:
+                source = copy_previous_rubric(rubric, request.user)
+            except ValidationError as refused:
+                self.message_user(request, " ".join(refused.messages), messages.ERROR)
+            else:
+                self.message_user(request, f"{rubric.cycle} now uses a copy of {source.cycle}'s rubric.")

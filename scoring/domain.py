@@ -1,0 +1,183 @@
+"""What scoring does: install and freeze rubrics, score applications, one or a whole cycle."""
+
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from assessment.models import Application, EvidenceDocument
+from scoring import engine
+from scoring.models import Category, Criterion, Level, Rubric, ScoreResult
+
+BATCH = 1000
+
+
+def _copy_parts(rubric, source):
+    """Copy categories, criteria and levels into a new rubric (bulk: no per-row queries)."""
+    if source is None:
+        data = engine.Rubric.default()
+        levels = data.levels
+        categories = [(c.code, c.name, c.points) for c in data.categories]
+        criteria = [
+            (c.category, c.code, c.title, c.kind, c.points, c.params, c.evidence)
+            for c in [*data.criteria, *data.prerequisites]
+        ]
+    else:
+        levels = [(lv.name, lv.minimum) for lv in source.levels.all()]
+        categories = [(c.code, c.name, c.points) for c in source.categories.all()]
+        criteria = [
+            (c.category.code if c.category else "", c.code, c.title, c.kind, c.points, c.params, c.evidence)
+            for c in source.criteria.select_related("category")
+        ]
+    Level.objects.bulk_create(Level(rubric=rubric, name=name, minimum=minimum) for name, minimum in levels)
+    made = Category.objects.bulk_create(
+        Category(rubric=rubric, code=code, name=name, points=points) for code, name, points in categories
+    )
+    by_code = {c.code: c for c in made}
+    Criterion.objects.bulk_create(
+        Criterion(
+            rubric=rubric,
+            category=by_code.get(category),
+            code=code,
+            title=title,
+            kind=kind,
+            points=points,
+            params=params,
+            evidence=evidence,
+        )
+        for category, code, title, kind, points, params, evidence in criteria
+    )
+
+
+@transaction.atomic
+def install_rubric(cycle, source=None):
+    """Give a new cycle its rubric: a copy of ``source`` (a Rubric) or of the product's default."""
+    if source is None:
+        from scoring import default_rubric
+
+        rubric = Rubric.objects.create(
+            cycle=cycle, threshold=default_rubric.THRESHOLD, min_category_share=default_rubric.MIN_CATEGORY_SHARE
+        )
+    else:
+        rubric = Rubric.objects.create(
+            cycle=cycle, threshold=source.threshold, min_category_share=source.min_category_share
+        )
+    _copy_parts(rubric, source)
+    return rubric
+
+
+def rubric_for(cycle):
+    """The cycle's rubric; a cycle made before scoring existed gets the default now."""
+    rubric = Rubric.objects.filter(cycle_id=cycle.pk).first()
+    return rubric or install_rubric(cycle)
+
+
+def previous_rubric(cycle):
+    return (
+        Rubric.objects.exclude(cycle=cycle)
+        .filter(cycle__opens_at__lt=cycle.opens_at)
+        .select_related("cycle")
+        .order_by("-cycle__opens_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def copy_previous_rubric(rubric, user=None):
+    """Replace a rubric's contents with the previous cycle's. Refused once frozen."""
+    from assessment.domain import audit
+
+    rubric = Rubric.objects.select_for_update().get(pk=rubric.pk)
+    rubric.refuse_if_frozen()
+    source = previous_rubric(rubric.cycle)
+    if source is None:
+        raise ValidationError(f"There is no cycle before {rubric.cycle} to copy a rubric from.")
+    rubric.criteria.all().delete()
+    rubric.categories.all().delete()
+    rubric.levels.all().delete()
+    rubric.threshold, rubric.min_category_share = source.threshold, source.min_category_share
+    rubric.save()
+    _copy_parts(rubric, source)
+    audit(user, "rubric.copied", f"Rubric of {rubric.cycle} copied from {source.cycle}", cycle=rubric.cycle)
+    return source
+
+
+def freeze_rubric(cycle, now=None):
+    """Called with the first submission of the cycle; later calls change nothing."""
+    return Rubric.objects.filter(cycle=cycle, frozen_at=None).update(frozen_at=now or timezone.now())
+
+
+def facts_for(application, document_kinds, judged=None):
+    return engine.Facts(
+        answers=application.answers or {},
+        documents=frozenset(document_kinds),
+        as_of_year=application.cycle.opens_at.year,
+        judged=judged or {},
+    )
+
+
+def _row(application_id, rubric, result, now):
+    return ScoreResult(
+        application_id=application_id,
+        rubric_version=rubric.version,
+        total=result["total"],
+        eligible=result["eligible"],
+        level=result["level"] or "",
+        result=result,
+        computed_at=now,
+    )
+
+
+def _upsert(rows):
+    ScoreResult.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["application"],
+        update_fields=["rubric_version", "total", "eligible", "level", "result", "computed_at"],
+    )
+
+
+def rescore_application(application):
+    """Score one application from its stored answers and documents, and store the numbers."""
+    rubric = rubric_for(application.cycle).to_engine()
+    kinds = application.documents.values_list("kind", flat=True)
+    result = engine.totals(rubric, facts_for(application, kinds))
+    _upsert([_row(application.pk, rubric, result, timezone.now())])
+    return result
+
+
+def explain_application(application, judged=None):
+    """The engine's full result for one application, every criterion with its reason."""
+    rubric = rubric_for(application.cycle).to_engine()
+    kinds = application.documents.values_list("kind", flat=True)
+    return engine.score(rubric, facts_for(application, kinds, judged))
+
+
+def rescore_cycle(cycle):
+    """Score every application of a cycle: a constant number of queries per thousand applications."""
+    rubric = rubric_for(cycle).to_engine()
+    kinds = defaultdict(set)
+    for application_id, kind in EvidenceDocument.objects.filter(application__cycle=cycle).values_list(
+        "application_id", "kind"
+    ):
+        kinds[application_id].add(kind)
+    as_of = cycle.opens_at.year
+    now = timezone.now()
+    rows, count = [], 0
+    for pk, answers in Application.objects.filter(cycle=cycle).values_list("pk", "answers").iterator(chunk_size=BATCH):
+        facts = engine.Facts(answers=answers or {}, documents=frozenset(kinds.get(pk, ())), as_of_year=as_of)
+        rows.append(_row(pk, rubric, engine.totals(rubric, facts), now))
+        if len(rows) >= BATCH:
+            _upsert(rows)
+            count += len(rows)
+            rows = []
+    if rows:
+        _upsert(rows)
+        count += len(rows)
+    return count
+
+
+def standing_for(application):
+    """Where an application stands by rule, explained: the applicant's "where you stand"."""
+    return explain_application(application)

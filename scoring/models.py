@@ -1,0 +1,272 @@
+"""The rubric of each cycle, and the scores it produced.
+
+A cycle owns its rubric (a copy of the product's default, or of an earlier
+cycle's). Organizers tune it in the admin until the first application is
+submitted; then it is frozen so every applicant is scored by the same rules.
+Every change raises the rubric's version; scores record the version that
+produced them.
+"""
+
+import numbers
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F
+from django.utils import timezone
+
+from assessment.models import Application, Cycle, EvidenceDocument
+from scoring import engine
+
+FROZEN_MESSAGE = (
+    "The rubric of {cycle} is frozen: an application was submitted on {date}, and every applicant "
+    "in a cycle is scored by the same rules. Change the rubric of a new cycle instead."
+)
+
+
+class RubricFrozen(ValidationError):
+    pass
+
+
+class Rubric(models.Model):
+    cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="rubric")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    threshold = models.DecimalField(
+        max_digits=5, decimal_places=2, default=60, help_text="Total points needed to be designated."
+    )
+    min_category_share = models.DecimalField(
+        "minimum share per category (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=40,
+        help_text="Each category must reach this share of its points.",
+    )
+    frozen_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    def __str__(self):
+        return f"Rubric of {self.cycle} (version {self.version})"
+
+    def save(self, *args, **kwargs):
+        if self.pk and not kwargs.get("update_fields"):
+            self.refuse_if_frozen()
+            self.version = (Rubric.objects.filter(pk=self.pk).values_list("version", flat=True).first() or 0) + 1
+        super().save(*args, **kwargs)
+
+    @property
+    def is_frozen(self):
+        return self.frozen_at is not None
+
+    def refuse_if_frozen(self):
+        # Read the flag from the database: another request may have frozen it.
+        frozen_at = Rubric.objects.filter(pk=self.pk).values_list("frozen_at", flat=True).first() if self.pk else None
+        if frozen_at:
+            raise RubricFrozen(
+                FROZEN_MESSAGE.format(cycle=self.cycle, date=timezone.localtime(frozen_at).strftime("%B %-d, %Y")),
+                code="frozen",
+            )
+
+    def clean(self):
+        self.refuse_if_frozen()
+        if not (0 <= self.min_category_share <= 100):
+            raise ValidationError({"min_category_share": "Enter a share between 0 and 100 %."})
+
+    def bump_version(self):
+        Rubric.objects.filter(pk=self.pk).update(version=F("version") + 1)
+
+    def to_engine(self):
+        """The rubric as the engine's plain data (three queries)."""
+        categories = list(self.categories.all())
+        criteria = list(self.criteria.select_related("category").all())
+        by_category = {c.pk: [] for c in categories}
+        prerequisites = []
+        for criterion in criteria:
+            data = engine.Criterion(
+                code=criterion.code,
+                title=criterion.title,
+                kind=criterion.kind,
+                points=float(criterion.points),
+                params=criterion.params,
+                evidence=criterion.evidence,
+                category=criterion.category.code if criterion.category else "",
+            )
+            if criterion.category_id:
+                by_category[criterion.category_id].append(data)
+            else:
+                prerequisites.append(data)
+        return engine.Rubric(
+            version=self.version,
+            threshold=float(self.threshold),
+            min_category_share=float(self.min_category_share),
+            levels=tuple((lv.name, float(lv.minimum)) for lv in self.levels.all()),
+            categories=tuple(
+                engine.Category(code=c.code, name=c.name, points=float(c.points), criteria=tuple(by_category[c.pk]))
+                for c in categories
+            ),
+            prerequisites=tuple(prerequisites),
+        )
+
+
+class RubricPart(models.Model):
+    """Categories, criteria and levels: refused once the rubric is frozen; each change raises its version."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.rubric.refuse_if_frozen()
+        super().save(*args, **kwargs)
+        self.rubric.bump_version()
+
+    def delete(self, *args, **kwargs):
+        self.rubric.refuse_if_frozen()
+        result = super().delete(*args, **kwargs)
+        self.rubric.bump_version()
+        return result
+
+    def clean(self):
+        super().clean()
+        if self.rubric_id:
+            self.rubric.refuse_if_frozen()
+
+
+class Level(RubricPart):
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="levels")
+    name = models.CharField(max_length=100)
+    minimum = models.DecimalField("minimum total", max_digits=5, decimal_places=2)
+
+    class Meta:
+        ordering = ["minimum"]
+
+    def __str__(self):
+        return f"{self.name} (≥ {self.minimum:g})"
+
+
+class Category(RubricPart):
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="categories")
+    code = models.CharField(max_length=5)
+    name = models.CharField(max_length=200)
+    points = models.DecimalField(max_digits=5, decimal_places=2)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "categories"
+        constraints = [models.UniqueConstraint(fields=["rubric", "code"], name="unique_category_code")]
+
+    def __str__(self):
+        return f"{self.code} {self.name} ({self.points:g} points)"
+
+
+class Criterion(RubricPart):
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="criteria")
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="criteria",
+        help_text="Empty for a prerequisite (pass or fail, no points).",
+    )
+    code = models.CharField(max_length=10)
+    title = models.CharField("question it reads", max_length=300)
+    kind = models.CharField("rule", max_length=20, choices=engine.RULE_KINDS)
+    points = models.DecimalField(
+        max_digits=5, decimal_places=2, default=0, help_text="The most this criterion can give (its cap)."
+    )
+    params = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='The rule\'s settings, e.g. {"field": "performance.asa_seconds", "direction": "le", '
+        '"bands": [[30, 2], [60, 1]]}. Judged criteria list their anchors: {"anchors": {"0": "…", "4": "…"}}.',
+    )
+    evidence = models.CharField(
+        "evidence required",
+        max_length=40,
+        blank=True,
+        choices=EvidenceDocument.Kind.choices,
+        help_text="Points only when a document of this kind is attached.",
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "criteria"
+        constraints = [models.UniqueConstraint(fields=["rubric", "code"], name="unique_criterion_code")]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    @property
+    def is_prerequisite(self):
+        return self.category_id is None
+
+    @property
+    def anchors(self):
+        return sorted(((int(k), v) for k, v in (self.params.get("anchors") or {}).items()), key=lambda a: a[0])
+
+    def clean(self):
+        super().clean()
+        if self.category_id and self.category.rubric_id != self.rubric_id:
+            raise ValidationError({"category": "Choose a category of this rubric."})
+        if self.is_prerequisite and self.points:
+            raise ValidationError({"points": "A prerequisite is pass or fail: leave its points at 0."})
+        if self.kind == "judged" and self.is_prerequisite:
+            raise ValidationError({"kind": "A prerequisite is checked by rule, not judged by reviewers."})
+        problem = params_problem(self.kind, self.params)
+        if problem:
+            raise ValidationError({"params": problem})
+
+
+ANSWER_FIELDS = {
+    f"{step}.{name}"
+    for step, form_class in engine.STEPS
+    for name in getattr(getattr(form_class, "form", form_class), "base_fields", {})
+} | {"metrics"}
+
+
+def _is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def params_problem(kind, params):
+    """A sentence saying what is wrong with a rule's settings, or None."""
+    if not isinstance(params, dict):
+        return 'Settings must be an object such as {"field": "…"}.'
+    if kind == "evidence":
+        if params.get("document") not in dict(EvidenceDocument.Kind.choices):
+            return "Name the document kind: " + ", ".join(k for k, _ in EvidenceDocument.Kind.choices) + "."
+        return None
+    if kind == "judged":
+        anchors = params.get("anchors")
+        if not isinstance(anchors, dict) or not anchors or not all(str(k).isdigit() for k in anchors):
+            return 'List the anchors by points, e.g. {"anchors": {"0": "None", "2": "Some", "4": "Strong"}}.'
+        return None
+    if params.get("field") not in ANSWER_FIELDS:
+        return f"“{params.get('field')}” is not an answer. Use one of: {', '.join(sorted(ANSWER_FIELDS))}."
+    if kind == "bands":
+        bands = params.get("bands")
+        if params.get("direction") not in ("ge", "le"):
+            return 'Set "direction" to "ge" (at least) or "le" (at most).'
+        if not bands or not all(isinstance(b, list) and len(b) == 2 and all(map(_is_number, b)) for b in bands):
+            return 'Give bands as [threshold, points] pairs, e.g. "bands": [[30, 2], [60, 1]].'
+    if kind == "count" and "bands" in params:
+        bands = params["bands"]
+        if not bands or not all(isinstance(b, list) and len(b) == 2 and all(map(_is_number, b)) for b in bands):
+            return 'Give bands as [count, points] pairs, e.g. "bands": [[11, 5], [8, 3]].'
+    if kind == "one_of" and not isinstance(params.get("values"), list):
+        return 'List the answers that earn the points, e.g. "values": ["weekly", "monthly"].'
+    if kind == "recent_year" and not _is_number(params.get("within_years", 2)):
+        return 'Set "within_years" to a number.'
+    return None
+
+
+class ScoreResult(models.Model):
+    """The rule-based score of one application, as the engine produced it."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="score")
+    rubric_version = models.PositiveIntegerField()
+    total = models.DecimalField(max_digits=6, decimal_places=2)
+    eligible = models.BooleanField()
+    level = models.CharField(max_length=100, blank=True)
+    result = models.JSONField()
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.application}: {self.total}"

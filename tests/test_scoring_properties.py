@@ -1,0 +1,190 @@
+"""Properties of the engine that must hold for any answers (Hypothesis)."""
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assessment.forms import ChannelsForm, MetricForm, ParticipationForm, PerformanceForm, TechnologyForm
+from assessment.models import EvidenceDocument
+from scoring.engine import Facts, Rubric, score, totals
+
+RUBRIC = Rubric.default()
+CHANNELS = [k for k, _ in ChannelsForm.CHANNELS]
+DOCUMENT_KINDS = [k for k, _ in EvidenceDocument.Kind.choices]
+METRIC_KINDS = [k for k, _ in MetricForm.KINDS]
+
+yes_no = st.one_of(st.none(), st.booleans())
+percent = st.one_of(st.none(), st.floats(min_value=0, max_value=100, allow_nan=False))
+
+
+def subset(values):
+    return st.lists(st.sampled_from(values), unique=True)
+
+
+def maybe(strategy):
+    return st.one_of(st.none(), strategy)
+
+
+@st.composite
+def answers(draw):
+    def keep(mapping):
+        return {k: v for k, v in mapping.items() if v is not None}
+
+    return {
+        "profile": keep(
+            {
+                "contact_number_type": draw(maybe(st.sampled_from(["311", "7digit", "both"]))),
+                "crm_tracks_cases": draw(yes_no),
+                "live_agent_hours_per_week": draw(maybe(st.integers(0, 168))),
+            }
+        ),
+        "channels": keep(
+            {
+                "channels": draw(subset(CHANNELS)),
+                "self_service": draw(subset([k for k, _ in ChannelsForm.SELF_SERVICE])),
+                "language_access": draw(yes_no),
+                "tty_access": draw(yes_no),
+                "single_case_number": draw(yes_no),
+                "mobile_app_photo_location": draw(yes_no),
+                "online_status_tracking": draw(yes_no),
+            }
+        ),
+        "technology": keep(
+            {
+                "crm_integrations": draw(subset([k for k, _ in TechnologyForm.INTEGRATIONS])),
+                "open311_endpoint": draw(maybe(st.just("https://311.example.gov/v2"))),
+                "knowledge_base_owner": draw(maybe(st.text(min_size=1, max_size=20))),
+            }
+        ),
+        "metrics": [{"kind": k} for k in draw(st.lists(st.sampled_from(METRIC_KINDS), max_size=16))],
+        "performance": keep(
+            {
+                "service_level_pct": draw(percent),
+                "asa_seconds": draw(maybe(st.integers(0, 36000))),
+                "abandonment_pct": draw(percent),
+                "fcr_pct": draw(percent),
+                "publication_frequency": draw(maybe(st.sampled_from([k for k, _ in PerformanceForm.PUBLICATION]))),
+            }
+        ),
+        "accountability": keep(
+            {
+                "sla_coverage_pct": draw(percent),
+                "sla_compliance_pct": draw(percent),
+                "department_meetings": draw(maybe(st.sampled_from(["weekly", "monthly", "quarterly", "none"]))),
+                "residents_told_completion": draw(yes_no),
+            }
+        ),
+        "participation": keep(
+            {
+                "feedback_tools": draw(subset([k for k, _ in ParticipationForm.FEEDBACK_TOOLS])),
+                "csat_pct": draw(percent),
+                "social_takes_requests": draw(yes_no),
+                "social_media_policy": draw(yes_no),
+                "open_data_frequency": draw(maybe(st.sampled_from([k for k, _ in ParticipationForm.OPEN_DATA]))),
+            }
+        ),
+        "workforce": keep(
+            {
+                "remote_call_takers": draw(yes_no),
+                "continuity_plan": draw(yes_no),
+                "training_hours": draw(maybe(st.integers(0, 2000))),
+                "quality_monitoring": draw(yes_no),
+                "recognition_program": draw(yes_no),
+                "agent_turnover_pct": draw(percent),
+            }
+        ),
+        "planning": keep(
+            {"technology_plan_year": draw(maybe(st.integers(1990, 2030))), "budgeted_roadmap": draw(yes_no)}
+        ),
+        "review": keep({"attest": draw(yes_no)}),
+    }
+
+
+judged = st.fixed_dictionaries({}, optional={"D7": st.integers(0, 4), "F6": st.integers(0, 4), "H3": st.integers(0, 3)})
+
+
+@st.composite
+def facts(draw):
+    return Facts(
+        answers=draw(answers()),
+        documents=frozenset(draw(subset(DOCUMENT_KINDS))),
+        as_of_year=2026,
+        judged=draw(judged),
+    )
+
+
+def points_by_code(result):
+    return {c["code"]: c["points"] for c in result["criteria"]}
+
+
+@settings(max_examples=300)
+@given(facts())
+def test_scores_stay_within_bounds(f):
+    result = score(RUBRIC, f)
+    for c in result["criteria"]:
+        assert c["points"] is None or 0 <= c["points"] <= c["max"], c
+        assert c["reason"]
+    for c in result["categories"]:
+        assert 0 <= c["points"] <= c["max"], c
+    assert 0 <= result["total"] <= result["max_total"] == 100
+
+
+@settings(max_examples=200)
+@given(facts(), st.data())
+def test_adding_a_channel_a_metric_or_a_document_never_lowers_any_score(f, data):
+    before = score(RUBRIC, f)
+    answers = json.loads(json.dumps(f.answers))
+    missing_channels = [c for c in CHANNELS if c not in answers["channels"].get("channels", [])]
+    change = data.draw(st.sampled_from(["channel", "metric", "document"]))
+    documents = f.documents
+    if change == "channel" and missing_channels:
+        answers["channels"]["channels"] = answers["channels"].get("channels", []) + [
+            data.draw(st.sampled_from(missing_channels))
+        ]
+    elif change == "metric":
+        answers["metrics"].append({"kind": data.draw(st.sampled_from(METRIC_KINDS))})
+    else:
+        documents = documents | {data.draw(st.sampled_from(DOCUMENT_KINDS))}
+    after = score(RUBRIC, Facts(answers=answers, documents=documents, as_of_year=f.as_of_year, judged=f.judged))
+    old, new = points_by_code(before), points_by_code(after)
+    for code, points in old.items():
+        if points is not None:
+            assert new[code] >= points, (code, change)
+    assert after["total"] >= before["total"]
+    met_before = {p["code"] for p in before["prerequisites"] if p["met"]}
+    met_after = {p["code"] for p in after["prerequisites"] if p["met"]}
+    assert met_before <= met_after
+
+
+@settings(max_examples=300)
+@given(facts())
+def test_a_failed_prerequisite_always_means_not_eligible(f):
+    result = score(RUBRIC, f)
+    if not all(p["met"] for p in result["prerequisites"]):
+        assert result["eligible"] is False
+        assert result["level"] is None
+    if result["eligible"]:
+        assert result["total"] >= RUBRIC.threshold and result["level"] is not None
+
+
+@settings(max_examples=100)
+@given(facts())
+def test_the_same_answers_always_give_the_same_result(f):
+    first = score(RUBRIC, f)
+    again = score(RUBRIC, Facts(answers=json.loads(json.dumps(f.answers)), documents=f.documents, judged=f.judged))
+    assert first == again
+    assert json.loads(json.dumps(first)) == first  # storable as JSON, unchanged
+
+
+@settings(max_examples=200)
+@given(facts())
+def test_the_stored_numbers_agree_with_the_explained_result(f):
+    explained, numbers = score(RUBRIC, f), totals(RUBRIC, f)
+    assert numbers["total"] == explained["total"]
+    assert (numbers["eligible"], numbers["level"]) == (explained["eligible"], explained["level"])
+    assert numbers["criteria"] == {
+        **{c["code"]: c["points"] for c in explained["criteria"]},
+        **{p["code"]: 0 for p in explained["prerequisites"]},
+    }
+    assert numbers["prerequisites"] == {p["code"]: p["met"] for p in explained["prerequisites"]}
