@@ -5,4 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("assessment.urls")),
     path("", include("review.urls")),
+    path("", include("reports.urls")),
 ]

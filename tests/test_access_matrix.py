@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from assessment import domain
 from assessment.models import Application, AuditEvent, EvidenceDocument, Invitation, Jurisdiction, User
 from review.models import Assignment, Clarification
+from tests import access_rows_exports, access_rows_pdf
 from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_reviewer, make_user
 from tests.factories.answers import post_data
 
@@ -69,6 +70,12 @@ MATRIX = {
     "invite__post": ("post", {"anonymous": LOGIN, "organizer": 200, "*": 403}),
     "grant_extension": ("post", {"anonymous": LOGIN, "organizer": 302, "*": 403}),
 }
+
+# Rows kept beside the parts they test: each module has ROWS (like MATRIX),
+# url_kwargs(name, world) and body(name, world).
+EXTRA_ROW_MODULES = [access_rows_exports, access_rows_pdf]
+for _module in EXTRA_ROW_MODULES:
+    MATRIX.update(_module.ROWS)
 
 # Routes outside our access rules: Django's admin checks is_staff itself.
 NAMESPACES_WITH_THEIR_OWN_CHECKS = {"admin"}
@@ -138,8 +145,11 @@ def url_for(name, world):
         "grant_extension": {"pk": application.pk},
         "clarification_ask": {"pk": application.pk},
         "clarification_answer": {"pk": world["clarification"].pk},
-    }.get(name, {})
-    return reverse(name, kwargs=args)
+    }.get(name)
+    for module in EXTRA_ROW_MODULES:
+        if args is None and name in module.ROWS:
+            args = module.url_kwargs(name, world)
+    return reverse(name, kwargs=args or {})
 
 
 def body_for(name, world):
@@ -155,6 +165,9 @@ def body_for(name, world):
         return {"answer": "Yes."}
     if name == "application_start":
         return {"prefill": "no"}
+    for module in EXTRA_ROW_MODULES:
+        if name in module.ROWS:
+            return module.body(name, world)
     return {}
 
 
