@@ -84,8 +84,42 @@ def application_detail(request, pk):
             ],
             "may_ask": may_ask(request.user, application),
             "question_form": QuestionForm(),
+            **_decision_context(request.user, application, answerable),
         },
     )
+
+
+def _decision_context(user, application, answerable):
+    """What the applicant's staff see of the decision: only once published, never private notes."""
+    from review.domain import current_decision
+    from review.models import Appeal, Review, settings_for
+    from review.panel_views import AppealForm
+
+    decision = current_decision(application)
+    if decision is None or not (decision.published_at or user.is_organizer):
+        return {}
+    comments = [
+        text
+        for text in Review.objects.filter(
+            assignment__application=application, status=Review.Status.SUBMITTED, excluded=False
+        ).values_list("comments_for_applicant", flat=True)
+        if text.strip()
+    ]
+    deadline = settings_for(application.cycle).appeal_deadline
+    can_appeal = (
+        answerable
+        and decision.published_at
+        and deadline
+        and timezone.now() <= deadline
+        and not application.appeals.filter(outcome=Appeal.Outcome.PENDING).exists()
+    )
+    return {
+        "published_decision": decision,
+        "reviewer_comments": comments,
+        "appeals": application.appeals.all(),
+        "appeal_form": AppealForm() if can_appeal else None,
+        "appeal_deadline": deadline,
+    }
 
 
 class AcceptInvitationView(auth_views.PasswordResetConfirmView):

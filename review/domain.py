@@ -4,8 +4,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from assessment.domain import ApplicationError, audit
-from assessment.models import Application, User
+from assessment.domain import ApplicationError, audit  # noqa: F401  (audit is used by the views too)
+from assessment.models import Application, EvidenceDocument, User
 from review.conflicts import conflicts_by_reviewer
 from review.models import Assignment, DeclaredConflict, Review, settings_for
 
@@ -206,3 +206,469 @@ def answer_clarification(clarification, answer, by, document=None):
                 )
             )
     return clarification
+
+
+# Reviewing ------------------------------------------------------------------
+
+
+class StaleReview(ReviewError):
+    pass
+
+
+def judged_and_rule_criteria(rubric):
+    judged = [c for c in rubric.criteria if c.is_judged]
+    rule = [c for c in rubric.criteria if not c.is_judged]
+    return judged, rule
+
+
+def check_review(rubric, rule_points, judged, adjustments, submitting):
+    """Problems with a review's scores, as messages; empty when it may be saved (or submitted)."""
+    problems = []
+    by_code = {c.code: c for c in rubric.criteria}
+    for code, points in judged.items():
+        criterion = by_code.get(code)
+        if criterion is None or not criterion.is_judged:
+            problems.append(f"{code} is not a criterion reviewers judge.")
+        elif not 0 <= float(points) <= criterion.points:
+            problems.append(f"{code}: give 0 to {criterion.points:g} points.")
+    for code, adjustment in adjustments.items():
+        criterion = by_code.get(code)
+        if criterion is None or criterion.is_judged:
+            problems.append(f"{code} is not a rule-scored criterion.")
+            continue
+        if not 0 <= float(adjustment["points"]) <= criterion.points:
+            problems.append(f"{code} {criterion.title}: an adjusted score must be 0 to {criterion.points:g}.")
+        if not (adjustment.get("reason") or "").strip():
+            problems.append(f"{code} {criterion.title}: say why you adjust the rule score.")
+    if submitting:
+        for criterion in rubric.criteria:
+            if criterion.is_judged and judged.get(criterion.code) is None:
+                problems.append(f"{criterion.code} {criterion.title}: score it before submitting.")
+    return problems
+
+
+def save_review(review, by, expected_version, judged, adjustments, comments, notes, submit=False):
+    """Save a review draft (and submit it, once). Raises StaleReview when someone saved in between."""
+    from scoring.domain import rubric_for
+
+    application = review.assignment.application
+    if review.assignment.reviewer_id != by.pk:
+        raise ReviewError("Only the assigned reviewer can change this review.")
+    if not review.assignment.active:
+        raise ReviewError("This assignment has ended; the review can no longer change.")
+    rubric = rubric_for(application.cycle).to_engine()
+    problems = check_review(rubric, {}, judged, adjustments, submit)
+    if problems:
+        raise ReviewError(" ".join(problems))
+    now = timezone.now()
+    with transaction.atomic():
+        fields = {
+            "judged": judged,
+            "adjustments": adjustments,
+            "comments_for_applicant": comments,
+            "private_notes": notes,
+            "version": expected_version + 1,
+            "updated_at": now,
+        }
+        if submit:
+            fields.update(status=Review.Status.SUBMITTED, submitted_at=now)
+        updated = Review.objects.filter(pk=review.pk, version=expected_version, status=Review.Status.DRAFT).update(
+            **fields
+        )
+        if not updated:
+            current = Review.objects.get(pk=review.pk)
+            if current.is_submitted:
+                raise ReviewError("This review was already submitted; it can no longer change.")
+            raise StaleReview(
+                f"This review was saved at {timezone.localtime(current.updated_at):%H:%M}, after you opened the "
+                "page (another tab or window?). Your changes were not saved; the page now shows the saved review."
+            )
+        action = "review.submitted" if submit else "review.saved"
+        audit(
+            by,
+            action,
+            f"{'Submitted' if submit else 'Saved'} the review: judged {judged}, adjusted {sorted(adjustments)}",
+            application,
+            judged=judged,
+            adjustments=adjustments,
+        )
+    review.refresh_from_db()
+    return review
+
+
+# The panel's view of applications ---------------------------------------------
+
+
+def counted_reviews_q():
+    return {"status": Review.Status.SUBMITTED, "excluded": False}
+
+
+def _scores_of(reviews):
+    from review.aggregate import ReviewScores
+
+    return [
+        ReviewScores(
+            reviewer=str(r.assignment.reviewer),
+            reviewer_id=r.assignment.reviewer_id,
+            judged=r.judged,
+            adjustments=r.adjustments,
+        )
+        for r in reviews
+    ]
+
+
+def application_panel(application):
+    """The rule scores, each counted review, their combination and the engine's verdict on it."""
+    from review.aggregate import combine
+    from scoring import engine
+    from scoring.domain import facts_for, rubric_for
+
+    rubric = rubric_for(application.cycle).to_engine()
+    kinds = list(application.documents.values_list("kind", flat=True))
+    rule = engine.score(rubric, facts_for(application, kinds))
+    rule_points = {c["code"]: c["points"] for c in rule["criteria"]}
+    reviews = list(
+        Review.objects.filter(assignment__application=application, **counted_reviews_q()).select_related(
+            "assignment__reviewer"
+        )
+    )
+    codes = [c.code for c in rubric.criteria]
+    judged_codes = {c.code for c in rubric.criteria if c.is_judged}
+    margin = settings_for(application.cycle).divergence_margin
+    combined = combine(codes, judged_codes, rule_points, _scores_of(reviews), margin)
+    result = rule
+    if reviews:
+        result = engine.score(rubric, facts_for(application, kinds, combined.judged, combined.adjusted))
+    return {"rubric": rubric, "rule": rule, "reviews": reviews, "combined": combined, "result": result}
+
+
+def suggestion(result):
+    from review.models import Decision
+
+    if result["eligible"]:
+        return Decision.Outcome.DESIGNATED, result["level"] or ""
+    return Decision.Outcome.NOT_DESIGNATED, ""
+
+
+def current_decision(application):
+    return application.decisions.filter(superseded_at=None).first()
+
+
+def decide(application, outcome, level, rationale, by, override_reason="", panel=None, published=False):
+    """Record the panel's decision, frozen with what it was made on. Overriding the engine needs a reason."""
+    from review.models import Decision
+
+    rationale = (rationale or "").strip()
+    override_reason = (override_reason or "").strip()
+    panel = panel or application_panel(application)
+    if not panel["reviews"]:
+        raise ReviewError("No submitted review counts yet: the panel decides after reviewing.")
+    result = panel["result"]
+    if result["pending"]:
+        raise ReviewError("Some judged criteria have no score yet.")
+    if outcome not in Decision.Outcome.values:
+        raise ReviewError("Choose designated or not designated.")
+    level_names = [name for name, _minimum in panel["rubric"].levels]
+    if outcome == Decision.Outcome.DESIGNATED and level not in level_names:
+        raise ReviewError(f"Choose the level: {', '.join(level_names)}.")
+    if outcome == Decision.Outcome.NOT_DESIGNATED:
+        level = ""
+    if not rationale:
+        raise ReviewError("Write the rationale for the decision.")
+    suggested_outcome, suggested_level = suggestion(result)
+    if (outcome, level) != (suggested_outcome, suggested_level) and not override_reason:
+        raise ReviewError(
+            "The decision differs from the engine's suggestion "
+            f"({Decision.Outcome(suggested_outcome).label}{' — ' + suggested_level if suggested_level else ''}): "
+            "give the reason for overriding it."
+        )
+    combined = panel["combined"]
+    snapshot = {
+        "rubric_version": panel["rubric"].version,
+        "total": result["total"],
+        "categories": {c["code"]: c["points"] for c in result["categories"]},
+        "criteria": {c["code"]: c["points"] for c in result["criteria"]},
+        "prerequisites": {p["code"]: p["met"] for p in result["prerequisites"]},
+        "judged": combined.judged,
+        "adjusted": combined.adjusted,
+        "reviews": [
+            {
+                "reviewer": str(r.assignment.reviewer),
+                "reviewer_id": r.assignment.reviewer_id,
+                "total": combined.totals.get(r.assignment.reviewer_id),
+                "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
+            }
+            for r in panel["reviews"]
+        ],
+        "spread": combined.spread,
+    }
+    now = timezone.now()
+    with transaction.atomic():
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        previous = current_decision(application)
+        if previous:
+            previous.superseded_at = now
+            previous.save(update_fields=["superseded_at"])
+        decision = Decision.objects.create(
+            application=application,
+            outcome=outcome,
+            level=level,
+            total=result["total"],
+            rationale=rationale,
+            suggested_outcome=suggested_outcome,
+            suggested_level=suggested_level,
+            override_reason=override_reason,
+            snapshot=snapshot,
+            decided_by=by,
+            decided_at=now,
+            published_at=now if published else None,
+        )
+        label = decision.get_outcome_display() + (f" — {level}" if level else "")
+        summary = f"Decision: {label} (total {result['total']:g})"
+        if override_reason:
+            summary += f"; overrides the suggestion: {override_reason}"
+        audit(by, "decision.recorded", summary, application, decision=decision.pk, superseded=previous and previous.pk)
+    return decision
+
+
+def bulk_decide(cycle, by):
+    """Decide every reviewed, undecided application by the rubric's threshold — one decision each."""
+    made, skipped = [], []
+    required = settings_for(cycle).reviewers_per_application
+    applications = Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED).select_related(
+        "jurisdiction", "cycle"
+    )
+    for application in applications:
+        if current_decision(application):
+            continue
+        panel = application_panel(application)
+        if len(panel["reviews"]) < required or panel["result"]["pending"]:
+            skipped.append(application)
+            continue
+        outcome, level = suggestion(panel["result"])
+        rationale = f"Decided by the rubric's threshold: total {panel['result']['total']:g}."
+        made.append(decide(application, outcome, level, rationale, by, panel=panel))
+    audit(by, "decision.bulk", f"Bulk decision: {len(made)} decided, {len(skipped)} not yet reviewed", cycle=cycle)
+    return made, skipped
+
+
+def publish_decisions(cycle, by):
+    """Publish every current decision of the cycle at once; applicants are told."""
+    from assessment.models import Cycle
+    from review.models import Decision
+
+    now = timezone.now()
+    with transaction.atomic():
+        decisions = list(
+            Decision.objects.filter(application__cycle=cycle, superseded_at=None, published_at=None).select_related(
+                "application__jurisdiction"
+            )
+        )
+        if not decisions:
+            raise ReviewError("There are no unpublished decisions in this cycle.")
+        for decision in decisions:
+            decision.published_at = now
+            decision.save(update_fields=["published_at"])
+            audit(by, "decision.published", f"Published: {decision.get_outcome_display()}", decision.application)
+        cycle.status = Cycle.Status.PUBLISHED
+        cycle.save(update_fields=["status"])
+
+        def tell_applicants():
+            for decision in decisions:
+                _mail_staff(
+                    decision.application,
+                    f"Decision on your {cycle} application",
+                    f"The panel's decision on {decision.application.jurisdiction}'s application is published: "
+                    f"{decision.get_outcome_display()}{' — ' + decision.level if decision.level else ''}.\n"
+                    "Read it, with the reviewers' comments, on your application's page.\n",
+                )
+
+        transaction.on_commit(tell_applicants)
+    return decisions
+
+
+# Appeals ----------------------------------------------------------------------
+
+
+def file_appeal(application, statement, by, now=None):
+    from review.models import Appeal
+
+    now = now or timezone.now()
+    statement = (statement or "").strip()
+    decision = current_decision(application)
+    if decision is None or decision.published_at is None:
+        raise ReviewError("An appeal can be filed only after the decision is published.")
+    deadline = settings_for(application.cycle).appeal_deadline
+    if deadline is None or now > deadline:
+        raise ReviewError("The appeal window is closed." if deadline else "Appeals are not open for this cycle.")
+    if not statement:
+        raise ReviewError("Write your statement: what should the panel reconsider, and why?")
+    if application.appeals.filter(outcome=Appeal.Outcome.PENDING).exists():
+        raise ReviewError("An appeal of this decision is already pending.")
+    with transaction.atomic():
+        appeal = Appeal.objects.create(application=application, statement=statement, filed_by=by, filed_at=now)
+        audit(by, "appeal.filed", f"Appeal filed: {statement[:200]}", application)
+    return appeal
+
+
+def decide_appeal(appeal, outcome, notes, by, level="", designated=None):
+    """Uphold the decision, or change it (a new decision, published at once, audited like any other)."""
+    from review.models import Appeal, Decision
+
+    if appeal.outcome != Appeal.Outcome.PENDING:
+        raise ReviewError("This appeal has already been decided.")
+    notes = (notes or "").strip()
+    if not notes:
+        raise ReviewError("Write the reasons for the appeal's outcome.")
+    with transaction.atomic():
+        if outcome == Appeal.Outcome.CHANGED:
+            new_outcome = Decision.Outcome.DESIGNATED if designated else Decision.Outcome.NOT_DESIGNATED
+            decide(
+                appeal.application,
+                new_outcome,
+                level,
+                f"Changed on appeal: {notes}",
+                by,
+                override_reason=f"Appeal: {notes}",
+                published=True,
+            )
+        elif outcome != Appeal.Outcome.UPHELD:
+            raise ReviewError("Choose whether the decision is upheld or changed.")
+        appeal.outcome = outcome
+        appeal.outcome_notes = notes
+        appeal.decided_by = by
+        appeal.decided_at = timezone.now()
+        appeal.save(update_fields=["outcome", "outcome_notes", "decided_by", "decided_at"])
+        audit(by, "appeal.decided", f"Appeal {appeal.get_outcome_display().lower()}: {notes[:200]}", appeal.application)
+    return appeal
+
+
+# Reminders --------------------------------------------------------------------
+
+
+def send_reminders(now=None, within_days=3):
+    """E-mail reviewers whose reviews are not submitted and whose deadline is within ``within_days``."""
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    due = (
+        Review.objects.filter(
+            status=Review.Status.DRAFT,
+            assignment__active=True,
+            assignment__application__cycle__review_settings__review_deadline__gte=now,
+            assignment__application__cycle__review_settings__review_deadline__lte=now + timedelta(days=within_days),
+        )
+        .select_related("assignment__reviewer", "assignment__application__jurisdiction")
+        .select_related("assignment__application__cycle__review_settings")
+    )
+    by_reviewer = {}
+    for review in due:
+        by_reviewer.setdefault(review.assignment.reviewer, []).append(review)
+    for reviewer, reviews in by_reviewer.items():
+        deadline = reviews[0].assignment.application.cycle.review_settings.review_deadline
+        lines = "\n".join(
+            f"- {r.assignment.application.jurisdiction} ({r.assignment.application.cycle})" for r in reviews
+        )
+        send_mail(
+            f"Reminder: {len(reviews)} review{'s' if len(reviews) != 1 else ''} due {timezone.localtime(deadline):%B %-d}",
+            f"These reviews are not submitted yet:\n{lines}\n",
+            None,
+            [reviewer.email],
+            fail_silently=True,
+        )
+    return sum(len(r) for r in by_reviewer.values())
+
+
+def cycle_panel(cycle):
+    """Every submitted application of a cycle with its panel figures, in a constant number of queries."""
+    from review.aggregate import agreement, combine, leniency, level_for, normalised_totals
+    from review.models import Decision
+    from scoring import engine
+    from scoring.domain import rubric_for
+
+    rubric = rubric_for(cycle).to_engine()
+    config = settings_for(cycle)
+    applications = list(
+        Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED)
+        .select_related("jurisdiction")
+        .order_by("jurisdiction__name")
+    )
+    kinds = {}
+    for application_id, kind in EvidenceDocument.objects.filter(application__cycle=cycle).values_list(
+        "application_id", "kind"
+    ):
+        kinds.setdefault(application_id, set()).add(kind)
+    assignments = {}
+    for assignment in Assignment.objects.filter(application__cycle=cycle).select_related("reviewer", "review"):
+        assignments.setdefault(assignment.application_id, []).append(assignment)
+    decisions = {d.application_id: d for d in Decision.objects.filter(application__cycle=cycle, superseded_at=None)}
+    codes = [c.code for c in rubric.criteria]
+    judged_codes = {c.code for c in rubric.criteria if c.is_judged}
+    share = rubric.min_category_share / 100
+    rows, review_totals, reviewer_names = [], [], {}
+    as_of = cycle.opens_at.year
+    for application in applications:
+        documents = frozenset(kinds.get(application.pk, ()))
+        rule = engine.totals(rubric, engine.Facts(application.answers or {}, documents, as_of))
+        mine = assignments.get(application.pk, [])
+        counted = [a.review for a in mine if a.review.is_submitted and not a.review.excluded]
+        for a in mine:
+            reviewer_names[a.reviewer_id] = a.reviewer
+        combined = combine(codes, judged_codes, rule["criteria"], _scores_of(counted), config.divergence_margin)
+        result = rule
+        if counted:
+            facts = engine.Facts(application.answers or {}, documents, as_of, combined.judged, combined.adjusted)
+            result = engine.totals(rubric, facts)
+        for reviewer_id, total in combined.totals.items():
+            review_totals.append((reviewer_id, application.pk, total))
+        other_conditions = all(result["prerequisites"].values()) and all(
+            result["categories"][c.code] >= c.points * share - 1e-9 for c in rubric.categories
+        )
+        rows.append(
+            {
+                "application": application,
+                "assignments": [a for a in mine if a.active],
+                "reviews_done": len(counted),
+                "rule_total": rule["total"],
+                "total": result["total"] if counted else None,
+                "level": result["level"] if counted and not result["pending"] else None,
+                "eligible": result["eligible"],
+                "pending": bool(result["pending"]),
+                "spread": combined.spread,
+                "disagree": combined.spread > float(config.disagreement_margin),
+                "divergences": len(combined.divergences),
+                "other_conditions": other_conditions,
+                "decision": decisions.get(application.pk),
+            }
+        )
+    normalised = normalised_totals(review_totals)
+    for row in rows:
+        value = normalised.get(row["application"].pk)
+        row["normalised_total"] = value
+        row["normalised_level"] = (
+            level_for(value, rubric.levels, rubric.threshold, row["other_conditions"]) if value is not None else None
+        )
+        row["normalisation_changes"] = (
+            row["total"] is not None and not row["pending"] and (row["normalised_level"] != row["level"])
+        )
+    lenient = leniency(review_totals)
+    panel = []
+    for reviewer_id, reviewer in sorted(reviewer_names.items(), key=lambda item: str(item[1])):
+        totals = [t for r, _a, t in review_totals if r == reviewer_id]
+        panel.append(
+            {
+                "reviewer": reviewer,
+                "reviews": len(totals),
+                "mean_total": round(sum(totals) / len(totals), 2) if totals else None,
+                "leniency": lenient.get(reviewer_id),
+            }
+        )
+    within, mean_difference = agreement(review_totals, float(config.disagreement_margin))
+    return {
+        "rubric": rubric,
+        "settings": config,
+        "rows": rows,
+        "reviewers": panel,
+        "agreement": within,
+        "mean_difference": mean_difference,
+    }

@@ -108,12 +108,13 @@ def freeze_rubric(cycle, now=None):
     return Rubric.objects.filter(cycle=cycle, frozen_at=None).update(frozen_at=now or timezone.now())
 
 
-def facts_for(application, document_kinds, judged=None):
+def facts_for(application, document_kinds, judged=None, adjusted=None):
     return engine.Facts(
         answers=application.answers or {},
         documents=frozenset(document_kinds),
         as_of_year=application.cycle.opens_at.year,
         judged=judged or {},
+        adjusted=adjusted or {},
     )
 
 

@@ -396,10 +396,14 @@ class Facts:
     documents: frozenset = frozenset()  # kinds of the attached documents
     as_of_year: int = 2026
     judged: dict = field(default_factory=dict, hash=False)  # criterion code → reviewers' combined points
+    adjusted: dict = field(default_factory=dict, hash=False)  # rule criterion code → reviewers' adjusted points
 
 
 def measure(criterion, facts):
     """(points, met, withheld): ``withheld`` is what the answer would earn if the required document were attached."""
+    if criterion.code in facts.adjusted and not criterion.is_judged:
+        points = max(0.0, min(float(criterion.points), float(facts.adjusted[criterion.code])))
+        return points, points > 0, None
     points, met = RULES[criterion.kind][0](criterion, facts)
     if criterion.evidence and points and criterion.evidence not in facts.documents:
         return 0, False, points
@@ -408,6 +412,8 @@ def measure(criterion, facts):
 
 def explain(criterion, facts, points, met, withheld):
     """(reason, gain, hint) for a measured criterion."""
+    if criterion.code in facts.adjusted and not criterion.is_judged:
+        return f"{_pts(round(points, 2), criterion.points)}: adjusted by reviewers.", 0, ""
     if withheld:
         label = EVIDENCE_LABELS.get(criterion.evidence, criterion.evidence).lower()
         reason = f"{_pts(0, criterion.points)}: the answer would earn {_fmt(withheld)}, but no {label} is attached."

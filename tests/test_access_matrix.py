@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessment import domain
 from assessment.models import Application, AuditEvent, EvidenceDocument, Invitation, Jurisdiction, User
-from review.models import Assignment, Clarification
+from review.models import Appeal, Assignment, Clarification, Decision, Review
 from tests import access_rows_exports, access_rows_pdf
 from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_reviewer, make_user
 from tests.factories.answers import post_data
@@ -62,6 +62,21 @@ MATRIX = {
         "post",
         {"anonymous": LOGIN, "applicant": 302, "assigned_reviewer": 403, "organizer": 403, "*": 404},
     ),
+    "review_edit": ("get", {"anonymous": LOGIN, "assigned_reviewer": 200, "*": 404}),
+    "review_conflict": ("post", {"anonymous": LOGIN, "assigned_reviewer": 302, "*": 404}),
+    "appeal_file": (
+        "post",
+        {"anonymous": LOGIN, "applicant": 302, "assigned_reviewer": 403, "organizer": 403, "*": 404},
+    ),
+    "panel_cycle": ("get", {"anonymous": LOGIN, "organizer": 200, "*": 403}),
+    "panel_auto_assign": ("post", {"anonymous": LOGIN, "organizer": 302, "*": 403}),
+    "panel_bulk_decide": ("post", {"anonymous": LOGIN, "organizer": 302, "*": 403}),
+    "panel_publish": ("post", {"anonymous": LOGIN, "organizer": 302, "*": 403}),
+    "panel_application": ("get", {"anonymous": LOGIN, "organizer": 200, "*": 403}),
+    "panel_assign": ("post", {"anonymous": LOGIN, "organizer": 302, "*": 403}),
+    "panel_decide": ("post", {"anonymous": LOGIN, "organizer": 302, "*": 403}),
+    "panel_unassign": ("post", {"anonymous": LOGIN, "organizer": 302, "*": 403}),
+    "appeal_decide": ("post", {"anonymous": LOGIN, "organizer": 302, "*": 403}),
     "jurisdiction_list": ("get", {"anonymous": LOGIN, "organizer": 200, "*": 403}),
     "jurisdiction_create": ("get", {"anonymous": LOGIN, "organizer": 200, "*": 403}),
     "jurisdiction_create__post": ("post", {"anonymous": LOGIN, "organizer": 200, "*": 403}),
@@ -113,7 +128,9 @@ def world(db, settings, tmp_path):
     people["assigned_reviewer"] = make_reviewer()
     application = domain.start_application(home, cycle, people["applicant"])
     # Set up directly: the review domain assigns only submitted applications.
-    Assignment.objects.create(application=application, reviewer=people["assigned_reviewer"])
+    assignment = Assignment.objects.create(application=application, reviewer=people["assigned_reviewer"])
+    review = Review.objects.create(assignment=assignment)
+    appeal = Appeal.objects.create(application=application, statement="Please look again.")
     clarification = Clarification.objects.create(application=application, question="Which CRM?")
     document = EvidenceDocument(
         application=application, kind="sla", original_name="sla.pdf", size=8, sha256="0" * 64, pages=1
@@ -127,6 +144,9 @@ def world(db, settings, tmp_path):
         "application": application,
         "document": document,
         "clarification": clarification,
+        "assignment": assignment,
+        "review": review,
+        "appeal": appeal,
     }
 
 
@@ -145,6 +165,18 @@ def url_for(name, world):
         "grant_extension": {"pk": application.pk},
         "clarification_ask": {"pk": application.pk},
         "clarification_answer": {"pk": world["clarification"].pk},
+        "review_edit": {"pk": world["review"].pk},
+        "review_conflict": {"pk": world["review"].pk},
+        "appeal_file": {"pk": application.pk},
+        "panel_cycle": {"pk": world["cycle"].pk},
+        "panel_auto_assign": {"pk": world["cycle"].pk},
+        "panel_bulk_decide": {"pk": world["cycle"].pk},
+        "panel_publish": {"pk": world["cycle"].pk},
+        "panel_application": {"pk": application.pk},
+        "panel_assign": {"pk": application.pk},
+        "panel_decide": {"pk": application.pk},
+        "panel_unassign": {"pk": world["assignment"].pk},
+        "appeal_decide": {"pk": world["appeal"].pk},
     }.get(name)
     for module in EXTRA_ROW_MODULES:
         if args is None and name in module.ROWS:
@@ -165,6 +197,16 @@ def body_for(name, world):
         return {"answer": "Yes."}
     if name == "application_start":
         return {"prefill": "no"}
+    if name in ("review_conflict", "panel_unassign"):
+        return {"reason": "A relative works there."}
+    if name == "appeal_file":
+        return {"statement": "Please reconsider."}
+    if name == "appeal_decide":
+        return {"outcome": "upheld", "notes": "The scores stand."}
+    if name == "panel_decide":
+        return {"outcome": "designated", "level": "Designated", "rationale": "Strong."}
+    if name == "panel_assign":
+        return {"reviewer": world["people"]["reviewer"].pk}
     for module in EXTRA_ROW_MODULES:
         if name in module.ROWS:
             return module.body(name, world)
@@ -181,6 +223,10 @@ def snapshot():
         "invitations": Invitation.objects.count(),
         "audit": AuditEvent.objects.count(),
         "clarifications": sorted(Clarification.objects.values_list("pk", "answer")),
+        "assignments": sorted(Assignment.objects.values_list("pk", "active")),
+        "reviews": sorted(Review.objects.values_list("pk", "version", "status", "excluded")),
+        "decisions": Decision.objects.count(),
+        "appeals": sorted(Appeal.objects.values_list("pk", "outcome")),
     }
 
 

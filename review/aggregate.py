@@ -1,0 +1,140 @@
+"""The panel's arithmetic: reviewers' scores combined, compared and normalised.
+
+Pure functions over plain data, so the numbers can be checked by hand:
+
+- a reviewer's score of a criterion is their judged points (narratives) or,
+  for a rule criterion, the engine's points unless they adjusted them;
+- an application's combined score of a criterion is the mean over its
+  counted reviews (submitted, not excluded);
+- the spread is the highest reviewer total minus the lowest;
+- a reviewer's leniency is the mean of (their total − the application's
+  combined total) over the applications they reviewed;
+- normalisation: each review total becomes a z-score within its reviewer's
+  totals, mapped back onto the scale of all review totals of the cycle.
+"""
+
+from dataclasses import dataclass, field
+from statistics import mean, pstdev
+
+
+@dataclass
+class ReviewScores:
+    reviewer: str  # a name to show
+    reviewer_id: int
+    judged: dict  # code → points
+    adjustments: dict  # code → {"points": n, "reason": "…"}
+
+
+@dataclass
+class Combined:
+    judged: dict = field(default_factory=dict)  # code → mean judged points
+    adjusted: dict = field(default_factory=dict)  # code → mean points where any reviewer adjusted
+    totals: dict = field(default_factory=dict)  # reviewer_id → that reviewer's total
+    per_criterion: dict = field(default_factory=dict)  # code → {reviewer_id: points}
+    divergences: list = field(default_factory=list)  # (reviewer, code, rule points, adjusted points, reason)
+
+    @property
+    def spread(self):
+        return round(max(self.totals.values()) - min(self.totals.values()), 2) if self.totals else 0
+
+    @property
+    def mean_total(self):
+        return round(mean(self.totals.values()), 2) if self.totals else None
+
+
+def reviewer_points(criterion_codes, judged_codes, rule_points, review):
+    """Every criterion's points as one reviewer scored it."""
+    points = {}
+    for code in criterion_codes:
+        if code in judged_codes:
+            value = review.judged.get(code)
+            points[code] = float(value) if value is not None else 0.0
+        elif code in review.adjustments:
+            points[code] = float(review.adjustments[code]["points"])
+        else:
+            points[code] = float(rule_points.get(code) or 0)
+    return points
+
+
+def combine(criterion_codes, judged_codes, rule_points, reviews, divergence_margin=2):
+    """Combine the counted reviews of one application. ``rule_points``: the engine's points by code."""
+    combined = Combined()
+    if not reviews:
+        return combined
+    by_reviewer = {r.reviewer_id: reviewer_points(criterion_codes, judged_codes, rule_points, r) for r in reviews}
+    for code in criterion_codes:
+        values = {rid: pts[code] for rid, pts in by_reviewer.items()}
+        combined.per_criterion[code] = values
+        if code in judged_codes:
+            combined.judged[code] = round(mean(values.values()), 2)
+        elif any(code in r.adjustments for r in reviews):
+            combined.adjusted[code] = round(mean(values.values()), 2)
+    combined.totals = {rid: round(sum(pts.values()), 2) for rid, pts in by_reviewer.items()}
+    for review in reviews:
+        for code, adjustment in review.adjustments.items():
+            rule = float(rule_points.get(code) or 0)
+            if abs(float(adjustment["points"]) - rule) > float(divergence_margin):
+                combined.divergences.append(
+                    (review.reviewer, code, rule, float(adjustment["points"]), adjustment["reason"])
+                )
+    return combined
+
+
+def leniency(review_totals):
+    """``review_totals``: [(reviewer_id, application_id, total)]. Returns reviewer_id → mean deviation."""
+    by_application = {}
+    for _reviewer, application, total in review_totals:
+        by_application.setdefault(application, []).append(total)
+    deviations = {}
+    for reviewer, application, total in review_totals:
+        if len(by_application[application]) > 1:
+            deviations.setdefault(reviewer, []).append(total - mean(by_application[application]))
+    return {reviewer: round(mean(values), 2) for reviewer, values in deviations.items()}
+
+
+def agreement(review_totals, margin):
+    """How often reviewers of the same application agree: (share within margin, mean absolute difference)."""
+    by_application = {}
+    for _reviewer, application, total in review_totals:
+        by_application.setdefault(application, []).append(total)
+    differences, within = [], 0
+    shared = [totals for totals in by_application.values() if len(totals) > 1]
+    for totals in shared:
+        spread = max(totals) - min(totals)
+        within += spread <= margin
+        differences.extend(abs(a - b) for i, a in enumerate(totals) for b in totals[i + 1 :])
+    if not shared:
+        return None, None
+    return round(100 * within / len(shared), 1), round(mean(differences), 2)
+
+
+def normalised_totals(review_totals):
+    """Application id → mean of its reviews' totals after per-reviewer z-score normalisation."""
+    if not review_totals:
+        return {}
+    everything = [t for _r, _a, t in review_totals]
+    overall_mean, overall_sd = mean(everything), pstdev(everything)
+    by_reviewer = {}
+    for reviewer, _application, total in review_totals:
+        by_reviewer.setdefault(reviewer, []).append(total)
+    stats = {r: (mean(ts), pstdev(ts)) for r, ts in by_reviewer.items()}
+    normalised = {}
+    for reviewer, application, total in review_totals:
+        reviewer_mean, reviewer_sd = stats[reviewer]
+        if reviewer_sd > 0 and overall_sd > 0:
+            value = overall_mean + overall_sd * (total - reviewer_mean) / reviewer_sd
+        else:  # one review, or all alike: shift by the reviewer's offset only
+            value = total - reviewer_mean + overall_mean
+        normalised.setdefault(application, []).append(value)
+    return {application: round(mean(values), 2) for application, values in normalised.items()}
+
+
+def level_for(total, levels, threshold, other_conditions_met=True):
+    """The level a total earns under the rubric (None when not designated)."""
+    if not other_conditions_met or total < threshold:
+        return None
+    earned = None
+    for name, minimum in sorted(levels, key=lambda lv: lv[1]):
+        if total >= minimum:
+            earned = name
+    return earned
