@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "formtools",
     "django_tasks",
+    "django_tasks_db",
     "assessment",
     "scoring",
     "reports",
@@ -145,9 +146,13 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 
+# Background work (a cycle's reports) goes through the database: a row per
+# task, run by `manage.py db_worker` (started by `make run`). Tests switch to
+# "django_tasks.backends.immediate.ImmediateBackend" (runs at once, in-process)
+# where they need the work done, or run the worker in-process.
 TASKS = {
     "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"),
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 
