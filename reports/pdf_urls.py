@@ -1,1 +1,15 @@
-urlpatterns = []
+"""Routes of the PDF reports (reports/pdf_views.py), included at the site root by reports/urls.py."""
+
+from django.urls import path
+
+from reports import pdf_views
+
+urlpatterns = [
+    path("applications/<uuid:pk>/report.pdf", pdf_views.application_report, name="application_report_pdf"),
+    path("organize/cycles/<int:cycle_id>/designees.pdf", pdf_views.cycle_summary, name="cycle_summary_pdf"),
+    path("organize/cycles/<int:cycle_id>/reports/", pdf_views.batches, name="report_batches"),
+    path("organize/cycles/<int:cycle_id>/reports/generate/", pdf_views.start_batch, name="report_batch_start"),
+    path("organize/report-batches/<int:pk>/", pdf_views.batch_detail, name="report_batch"),
+    path("organize/report-batches/<int:pk>/status/", pdf_views.batch_status, name="report_batch_status"),
+    path("organize/report-batch-items/<int:pk>/retry/", pdf_views.retry_item, name="report_batch_retry"),
+]

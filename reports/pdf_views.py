@@ -1,0 +1,139 @@
+"""Pages and downloads of the PDF reports. Thin: check who asks, call reports.pdf / reports.tasks, answer.
+
+Who sees an application's report: organizers and the reviewers assigned to
+it now, at any time (a draft until the panel decides); the applicant's own
+staff once the current decision is published. Everyone else gets the 404 of
+``get_application_for``. The cycle summary and the batches are organizers'.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET, require_POST
+
+from assessment.access import get_application_for, require_organizer
+from assessment.models import Application, Cycle
+from reports import pdf, tasks
+from reports.models import ReportBatch, ReportBatchItem
+
+NOT_PUBLISHED = "Your designation report will be here once the panel's decision is published."
+
+
+def _pdf_response(report, filename):
+    response = FileResponse(
+        report.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
+    )
+    # Reports are not public: no shared cache keeps a copy.
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _failed(request, error, back_url, back_label):
+    """The page shown when a report cannot be made: what happened, what to do (never a server error)."""
+    return render(
+        request,
+        "reports/pdf/failed.html",
+        {"message": str(error), "back_url": back_url, "back_label": back_label},
+        status=503,
+    )
+
+
+def may_read_report(user, application):
+    """After ``get_application_for``: may this person read the application's report now?"""
+    if user.is_organizer or user.is_reviewer:
+        return True
+    return user.is_applicant and pdf.is_published(pdf.current_decision(application))
+
+
+@require_GET
+def application_report(request, pk):
+    application = get_application_for(request, pk)
+    if not may_read_report(request.user, application):
+        raise PermissionDenied(NOT_PUBLISHED)
+    try:
+        report = pdf.application_report(application)
+    except pdf.RenderError as error:
+        back = reverse("application_detail", args=[application.pk])
+        return _failed(request, error, back, "Back to the application")
+    name = pdf.download_name(application.jurisdiction, application.cycle, "designation report")
+    return _pdf_response(report, name)
+
+
+@require_GET
+def cycle_summary(request, cycle_id):
+    require_organizer(request.user)
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    try:
+        report = pdf.cycle_summary(cycle)
+    except pdf.RenderError as error:
+        return _failed(request, error, reverse("report_batches", args=[cycle.pk]), "Back to the reports")
+    return _pdf_response(report, pdf.download_name("designees", cycle))
+
+
+@require_GET
+def batches(request, cycle_id):
+    require_organizer(request.user)
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    return render(
+        request,
+        "reports/batch_list.html",
+        {
+            "cycle": cycle,
+            "batches": cycle.report_batches.select_related("started_by")[:20],
+            "submitted": Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED).count(),
+            "designees": len(pdf.designees(cycle)),
+        },
+    )
+
+
+@require_POST
+def start_batch(request, cycle_id):
+    require_organizer(request.user)
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    batch = tasks.start_batch(cycle, request.user)
+    messages.success(request, f"Making {batch.total} report{'s' if batch.total != 1 else ''} of {cycle}.")
+    return redirect("report_batch", pk=batch.pk)
+
+
+def _batch_for(request, pk):
+    require_organizer(request.user)
+    return get_object_or_404(ReportBatch.objects.select_related("cycle", "started_by"), pk=pk)
+
+
+@require_GET
+def batch_detail(request, pk):
+    batch = _batch_for(request, pk)
+    items = batch.items.select_related("application__jurisdiction")
+    return render(
+        request,
+        "reports/batch_detail.html",
+        {
+            "batch": batch,
+            "cycle": batch.cycle,
+            "progress": tasks.progress(batch),
+            "failures": [i for i in items if i.status == ReportBatchItem.Status.FAILED],
+            "items": items,
+        },
+    )
+
+
+@require_GET
+def batch_status(request, pk):
+    batch = _batch_for(request, pk)
+    response = JsonResponse(tasks.progress(batch))
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+@require_POST
+def retry_item(request, pk):
+    require_organizer(request.user)
+    item = get_object_or_404(ReportBatchItem.objects.select_related("application__jurisdiction"), pk=pk)
+    if tasks.retry_item(item):
+        messages.success(request, f"The report of {item.application.jurisdiction} is being made again.")
+    else:
+        messages.info(request, f"The report of {item.application.jurisdiction} had not failed; nothing to retry.")
+    return redirect("report_batch", pk=item.batch_id)
