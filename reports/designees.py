@@ -1,0 +1,203 @@
+"""Who is a designee, and what the public may know about them.
+
+A jurisdiction is a designee of a cycle when the *current* panel decision on
+its application (the one no appeal superseded) designated it. The public sees
+it only once that decision is published: applicants who were not designated,
+or whose designation is not announced yet, never appear on a public page, in
+the open data or on a seal.
+
+The 2013–2015 designees predate the review app: ``assessment.demo`` records
+them as an ``application.designated`` audit event on a submitted application
+in a published cycle. Such a record counts only while the application has no
+panel decision at all; a decision, once made, is the single source of truth.
+
+Everything here is one query whatever the number of designees: the current
+decision is read with correlated subqueries, never row by row.
+"""
+
+import re
+import textwrap
+from itertools import groupby
+
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce, NullIf
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from assessment.models import POPULATION_BANDS, Application, AuditEvent, Cycle
+from review.models import Decision
+
+# The audit action assessment/demo.py writes for a designation recorded
+# from an announcement (demo.DESIGNATED); a test keeps the two equal.
+RECORDED_DESIGNATION = "application.designated"
+# What a recorded designation, or a decision that named no level, is called.
+PLAIN_LEVEL = "Designated"
+
+# Characters XML 1.0 forbids even when escaped, and surrogates.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def current_decisions():
+    """The current decision of the application in the outer query (newest first, in case of a tie)."""
+    return Decision.objects.filter(application=OuterRef("pk"), superseded_at__isnull=True).order_by(
+        "-decided_at", "-pk"
+    )
+
+
+def with_current_decision(queryset):
+    """Annotate each application with its current decision's fields (``decision_*``; None without one)."""
+    current = current_decisions()
+    return queryset.annotate(
+        decision_pk=Subquery(current.values("pk")[:1]),
+        decision_outcome=Subquery(current.values("outcome")[:1]),
+        decision_level=Subquery(current.values("level")[:1]),
+        decision_total=Subquery(current.values("total")[:1]),
+        decision_decided_at=Subquery(current.values("decided_at")[:1]),
+        decision_published_at=Subquery(current.values("published_at")[:1]),
+    )
+
+
+def band_rank():
+    """The population band as a number (0 = smallest), so the database can sort and group by it."""
+    whens = [
+        When(jurisdiction__population__gte=lower, then=Value(rank))
+        for rank, (lower, _name) in reversed(list(enumerate(POPULATION_BANDS)))
+    ]
+    return Case(*whens, default=Value(0), output_field=IntegerField())
+
+
+def designees(cycle=None, published_only=True):
+    """Applications whose jurisdiction is a designee, with ``level`` annotated.
+
+    ``published_only=False`` adds designations decided but not yet published,
+    for organizers preparing the announcement; nothing public uses it.
+    Ordered newest cycle first, then largest population band, then name.
+    """
+    recorded = AuditEvent.objects.filter(application=OuterRef("pk"), action=RECORDED_DESIGNATION)
+    decided = Q(decision_outcome=Decision.Outcome.DESIGNATED)
+    if published_only:
+        decided &= Q(decision_published_at__isnull=False)
+    recorded_only = (
+        ~Exists(Decision.objects.filter(application=OuterRef("pk")))
+        & Exists(recorded)
+        & Q(cycle__status=Cycle.Status.PUBLISHED)
+    )
+    queryset = with_current_decision(Application.objects.select_related("jurisdiction", "cycle"))
+    if cycle is not None:
+        queryset = queryset.filter(cycle=cycle)
+    return (
+        queryset.filter(decided | recorded_only)
+        .annotate(
+            level=Case(
+                When(decided, then=Coalesce(NullIf(F("decision_level"), Value("")), Value(PLAIN_LEVEL))),
+                default=Value(PLAIN_LEVEL),
+            ),
+            recorded_designated_on=Subquery(
+                recorded.annotate(on=KeyTextTransform("designated_on", "data")).values("on")[:1]
+            ),
+            population_band_rank=band_rank(),
+        )
+        .order_by("-cycle__opens_at", "cycle_id", "-population_band_rank", "jurisdiction__name", "jurisdiction__state")
+    )
+
+
+def designated_on(decided_at, recorded_on, tz=None):
+    """The day of the designation: the decision's, or the one recorded from the announcement (ISO text)."""
+    if decided_at:
+        return timezone.localdate(decided_at, tz)
+    try:
+        return parse_date(recorded_on or "")
+    except (TypeError, ValueError):
+        return None
+
+
+def public_designee(cycle_id, jurisdiction_id):
+    """The published designee of a cycle, or None: what a seal URL may show."""
+    return designees().filter(cycle_id=cycle_id, jurisdiction_id=jurisdiction_id).first()
+
+
+def grouped(applications):
+    """[{cycle, bands: [{name, designees}]}]: the public page's sections, in the queryset's order."""
+    sections = []
+    for cycle, in_cycle in groupby(applications, key=lambda a: a.cycle):
+        bands = [
+            {"name": POPULATION_BANDS[rank][1], "designees": list(rows)}
+            for rank, rows in groupby(in_cycle, key=lambda a: a.population_band_rank)
+        ]
+        sections.append({"cycle": cycle, "bands": bands, "count": sum(len(b["designees"]) for b in bands)})
+    return sections
+
+
+# The open data's fields, in order: only what is public (no scores, no contacts).
+OPEN_DATA_FIELDS = [
+    "cycle",
+    "valid_from",
+    "valid_until",
+    "jurisdiction",
+    "kind",
+    "state",
+    "country",
+    "population_band",
+    "level",
+    "seal_url",
+]
+
+
+def open_data_row(application, seal_url=""):
+    """One designee as open data: only what is public (no scores, no contacts)."""
+    jurisdiction, cycle = application.jurisdiction, application.cycle
+    return {
+        "cycle": cycle.name,
+        "valid_from": cycle.valid_from.isoformat(),
+        "valid_until": cycle.valid_until.isoformat(),
+        "jurisdiction": jurisdiction.name,
+        "kind": jurisdiction.get_kind_display(),
+        "state": jurisdiction.state,
+        "country": jurisdiction.country,
+        "population_band": POPULATION_BANDS[application.population_band_rank][1],
+        "level": application.level,
+        "seal_url": seal_url,
+    }
+
+
+# --- The seal -----------------------------------------------------------------
+
+
+def xml_text(value):
+    """Text safe inside an XML document once escaped: no control characters, one line."""
+    return " ".join(_NOT_XML.sub("", str(value)).split())
+
+
+def name_lines(name, width=26, most=3):
+    """The name wrapped for the seal's middle; a very long one ends with an ellipsis."""
+    lines = textwrap.wrap(name, width=width, break_long_words=True) or [""]
+    if len(lines) > most:
+        lines = lines[:most]
+        lines[-1] = lines[-1][: width - 1].rstrip() + "…"
+    return lines
+
+
+def seal_svg(application):
+    """The seal as SVG text: static shapes and escaped text only, no scripts, links or external resources."""
+    cycle = application.cycle
+    lines = name_lines(xml_text(application.jurisdiction))
+    # Centre the name block vertically around y=200; long lines get a smaller size to stay inside the circle.
+    first_y = 200 - (len(lines) - 1) * 14
+    return render_to_string(
+        "public/seal.svg",
+        {
+            "name": xml_text(application.jurisdiction),
+            "lines": [{"text": line, "y": first_y + index * 28} for index, line in enumerate(lines)],
+            "name_size": 24 if max(map(len, lines)) <= 22 else 21,
+            "level": xml_text(application.level),
+            "cycle": xml_text(cycle.name),
+            "valid_until": cycle.valid_until,
+        },
+    )
+
+
+def seal_filename(application):
+    base = re.sub(r"[^A-Za-z0-9]+", "-", f"{application.jurisdiction.name} {application.cycle.name}").strip("-")
+    return f"seal-{base.lower() or 'designee'}.svg"
