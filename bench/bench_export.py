@@ -6,7 +6,9 @@ rows stream from the database into a write-only workbook).
 Run: make bench (or .venv/bin/python bench/bench_export.py [count]).
 """
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -15,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 workdir = tempfile.mkdtemp(prefix="bench-export-")
+atexit.register(shutil.rmtree, workdir, ignore_errors=True)
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
