@@ -151,6 +151,11 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"], condition=models.Q(superseded_at=None), name="one_current_decision"
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_outcome_display()} {self.level}: {self.application}"

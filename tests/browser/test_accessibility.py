@@ -42,9 +42,8 @@ def test_applicant_pages_are_accessible(page, axe):
 
 def test_organizer_pages_are_accessible(page, axe):
     jurisdiction = make_jurisdiction(name="Harbor City")
-    application = domain.start_application(
-        jurisdiction, make_cycle(name="2026–2028"), make_user(jurisdiction=jurisdiction)
-    )
+    cycle = make_cycle(name="2026–2028")
+    application = domain.start_application(jurisdiction, cycle, make_user(jurisdiction=jurisdiction))
     sign_in(page, make_organizer())
     for path in [
         "/",
@@ -53,6 +52,16 @@ def test_organizer_pages_are_accessible(page, axe):
         f"/organize/jurisdictions/{jurisdiction.pk}/",
         "/organize/invite/",
         f"/applications/{application.pk}/",
+        f"/organize/cycles/{cycle.pk}/panel/",
+        f"/organize/applications/{application.pk}/panel/",
+        f"/organize/cycles/{cycle.pk}/exports/",
     ]:
         page.goto(path)
         axe(page)
+
+
+def test_public_pages_are_accessible(page, axe):
+    make_cycle(name="2026–2028")
+    page.goto("/designees/")
+    assert "/login/" not in page.url
+    axe(page)
