@@ -314,16 +314,40 @@ def applicant_comments(application):
     return [text.strip() for text in comments if text and text.strip()]
 
 
+def _points_map(decision, key):
+    """A {criterion code: points} map frozen in the decision's snapshot, numbers only."""
+    found = (decision.snapshot or {}).get(key) if decision else None
+    if not isinstance(found, dict):
+        return {}
+    return {
+        str(code): float(value)
+        for code, value in found.items()
+        if isinstance(value, (int, float)) and not isinstance(value, bool)
+    }
+
+
 def judged_points(decision):
     """The reviewers' combined points per judged criterion, as frozen in the decision."""
-    judged = (decision.snapshot or {}).get("judged") if decision else None
-    if not isinstance(judged, dict):
-        return None
-    return {
-        str(code): float(points)
-        for code, points in judged.items()
-        if isinstance(points, (int, float)) and not isinstance(points, bool)
-    }
+    return _points_map(decision, "judged")
+
+
+def adjusted_points(decision):
+    """Rule scores the reviewers adjusted (with a written reason), as frozen in the decision."""
+    return _points_map(decision, "adjusted")
+
+
+def explain(application, decision):
+    """The engine's result as the panel decided on it: its judged and adjusted points; rule scores alone without one.
+
+    ``scoring.domain.explain_application`` takes judged points only, so the
+    adjusted ones are passed to the engine here, through the same parts.
+    """
+    from scoring import engine
+    from scoring.domain import facts_for, rubric_for
+
+    rubric = rubric_for(application.cycle).to_engine()
+    kinds = application.documents.values_list("kind", flat=True)
+    return engine.score(rubric, facts_for(application, kinds, judged_points(decision), adjusted_points(decision)))
 
 
 def _decision_data(decision):
@@ -336,6 +360,7 @@ def _decision_data(decision):
         "total": None if decision.total is None else str(decision.total),
         "decided_at": decision.decided_at.isoformat(),
         "judged": judged_points(decision),
+        "adjusted": adjusted_points(decision),
     }
 
 
@@ -447,10 +472,10 @@ def category_chart(categories):
 
 def application_context(source):
     """The template context of an application's report."""
-    from scoring.domain import explain_application, rubric_for
+    from scoring.domain import rubric_for
 
     application, decision = source.application, source.decision
-    result = explain_application(application, judged=judged_points(decision))
+    result = explain(application, decision)
     criteria = [_shown(c, "points", "max") for c in result["criteria"]]
     categories = [
         {

@@ -7,7 +7,6 @@ embedded files are checked, not just its status code.
 import io
 import socket
 import time
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -75,14 +74,16 @@ def review(application, comments="", notes="", status=Review.Status.SUBMITTED, e
     )
 
 
-def decide(application, outcome=Decision.Outcome.DESIGNATED, level="Designated with Distinction", published=True):
+def decide(
+    application, outcome=Decision.Outcome.DESIGNATED, level="Designated with Distinction", published=True, adjusted=None
+):
     return Decision.objects.create(
         application=application,
         outcome=outcome,
         level=level if outcome == Decision.Outcome.DESIGNATED else "",
         total=Decimal("81.5"),
         rationale="Strong multi-channel access.",
-        snapshot={"judged": JUDGED},
+        snapshot={"judged": JUDGED, "adjusted": adjusted or {}},
         published_at=timezone.now() if published else None,
     )
 
@@ -150,7 +151,7 @@ def test_a_designee_report_has_every_part_and_a_certificate(client):
     review(application, comments="Publish the dashboard weekly.", notes="PRIVATE-NOTE-2")
     review(application, comments="EXCLUDED-COMMENT", notes="PRIVATE-NOTE-3", excluded=True)
     review(application, comments="UNSUBMITTED-COMMENT", status=Review.Status.DRAFT)
-    decide(application)
+    decide(application, adjusted={"A2": 1})
 
     reader, text, pages = read(pdf_bytes(download(client, make_organizer(), application)))
     words = flat(text)
@@ -164,6 +165,7 @@ def test_a_designee_report_has_every_part_and_a_certificate(client):
     assert "Every criterion, with its points and reason" in text
     assert "6 of 6 points: Live agent by phone" in words
     assert "scored by reviewers" in words  # the judged points came from the decision's snapshot
+    assert "1 of 3 points: adjusted by reviewers." in words  # and so did the adjusted rule scores
     # Comments for the applicant only: submitted, not excluded, never private notes
     assert "Your callback option is a model for others." in words and "Publish the dashboard weekly." in words
     assert "Reviewer 1" in text and "Reviewer 2" in text and "Reviewer 3" not in text
@@ -550,11 +552,3 @@ def test_points_are_written_as_people_write_them():
         None,
         "0",
     ]
-
-
-def test_of_two_current_decisions_the_newest_counts():
-    application = submitted()
-    old = decide(application)
-    Decision.objects.filter(pk=old.pk).update(decided_at=timezone.now() - timedelta(days=3))
-    newer = decide(application, level="Exemplary")
-    assert pdf.current_decision(application) == newer
