@@ -585,8 +585,8 @@ def _percent(count, total):
 
 
 def _lower_first(label):
-    """'Web form' → 'web form', but 'GIS' and 'IVR' stay as they are."""
-    return label[0].lower() + label[1:] if len(label) > 1 and label[1].islower() else label
+    """'Web form' → 'web form', 'E-mail' → 'e-mail', but 'GIS' and 'IVR' stay as they are."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
 
 
 def _and(words):
