@@ -31,12 +31,11 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
-from assessment.domain import answers_from_state  # noqa: E402
 from assessment.models import Application, Cycle, Jurisdiction  # noqa: E402
 from reports.exports import analysis_table, designee_table, local_naive, write_xlsx  # noqa: E402
 from review.models import Decision  # noqa: E402
 from scoring.domain import rescore_cycle  # noqa: E402
-from tests.factories.answers import COMPLETE, post_data  # noqa: E402
+from tests.factories.answers import complete_answers  # noqa: E402
 
 COUNT = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
 SMALL = max(COUNT // 10, 1)
@@ -48,13 +47,7 @@ SNAPSHOT = {
 
 
 def answers():
-    state = {"step_data": {}}
-    for step in COMPLETE:
-        data = post_data(step)
-        state["step_data"][step] = {
-            k: v if isinstance(v, list) else [v] for k, v in data.items() if k not in ("version", "action")
-        }
-    return answers_from_state(state)
+    return complete_answers()
 
 
 def make_cycle(name, count, answers):

@@ -27,7 +27,7 @@ from django.utils import timezone  # noqa: E402
 
 from assessment.models import Application, Cycle, EvidenceDocument, Jurisdiction  # noqa: E402
 from scoring.domain import rescore_cycle  # noqa: E402
-from tests.factories.answers import COMPLETE  # noqa: E402
+from tests.factories.answers import complete_answers  # noqa: E402
 
 COUNT = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
 
@@ -36,16 +36,7 @@ def setup():
     call_command("migrate", verbosity=0)
     now = timezone.now()
     cycle = Cycle.objects.create(name="Bench", opens_at=now, closes_at=now, status="open", valid_from=now.date())
-    from assessment.domain import answers_from_state
-    from tests.factories.answers import post_data
-
-    state = {"step_data": {}}
-    for step in COMPLETE:
-        data = post_data(step)
-        state["step_data"][step] = {
-            k: v if isinstance(v, list) else [v] for k, v in data.items() if k not in ("version", "action")
-        }
-    answers = answers_from_state(state)
+    answers = complete_answers()
     jurisdictions = Jurisdiction.objects.bulk_create(
         Jurisdiction(name=f"Bench {i}", kind="city", state="VA", population=50_000 + i) for i in range(COUNT)
     )

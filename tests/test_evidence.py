@@ -1,27 +1,13 @@
 """Evidence uploads: only real PDFs, stored under server names, served as attachments."""
 
-import io
-
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from pypdf import PdfWriter
 
 from assessment import domain
 from assessment.models import AuditEvent, EvidenceDocument
-from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_reviewer, make_user
-
-
-def pdf_bytes(pages=2, password=None):
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(width=612, height=792)
-    if password:
-        writer.encrypt(password)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_reviewer, make_user, pdf_bytes
 
 
 @pytest.fixture

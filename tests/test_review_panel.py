@@ -11,30 +11,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessment import domain as applying
-from assessment.domain import answers_from_state
 from assessment.models import Application, AuditEvent, Cycle
 from review import aggregate, domain
 from review.models import Assignment, Decision, Review, settings_for
 from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_reviewer, make_user
-from tests.factories.answers import COMPLETE, post_data
+from tests.factories.answers import COMPLETE, complete_answers, wizard_state
 
 pytestmark = pytest.mark.django_db
-
-
-def state_of(values=COMPLETE):
-    step_data = {}
-    for step in values:
-        data = post_data(step, values[step])
-        step_data[step] = {
-            k: v if isinstance(v, list) else [v] for k, v in data.items() if k not in ("version", "action")
-        }
-    return {"step": "review", "step_data": step_data, "step_files": {}, "extra_data": {}}
 
 
 def submitted(jurisdiction, cycle, values=COMPLETE):
     applicant = make_user(jurisdiction=jurisdiction)
     application = applying.start_application(jurisdiction, cycle, applicant, prefill=False)
-    applying.save_draft(application, state_of(values), applicant, application.version)
+    applying.save_draft(application, wizard_state(values), applicant, application.version)
     return applying.submit_application(application, applicant)
 
 
@@ -317,7 +306,7 @@ def test_reviewers_get_assignment_and_reminder_emails(panel, django_capture_on_c
 
 def many_applications(cycle, count, reviewers):
     jurisdictions = [make_jurisdiction() for _ in range(count)]
-    answers = answers_from_state(state_of())
+    answers = complete_answers()
     apps = Application.objects.bulk_create(
         Application(jurisdiction=j, cycle=cycle, answers=answers, status="submitted") for j in jurisdictions
     )

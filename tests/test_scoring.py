@@ -10,25 +10,16 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from pypdf import PdfWriter
 
 from assessment import domain
 from assessment.forms import STEPS
 from assessment.models import Application
 from scoring.domain import copy_previous_rubric, explain_application, rescore_cycle
 from scoring.models import Criterion, Rubric, RubricFrozen, ScoreResult
-from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_user
+from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_user, pdf_bytes
 from tests.factories.answers import COMPLETE, post_data
 
 pytestmark = pytest.mark.django_db
-
-
-def a_pdf():
-    writer = PdfWriter()
-    writer.add_blank_page(width=612, height=792)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 @pytest.fixture
@@ -75,7 +66,7 @@ def criterion(result, code):
 def attach(client, application, kind):
     response = client.post(
         reverse("document_upload", kwargs={"pk": application.pk}),
-        {"kind": kind, "file": SimpleUploadedFile(f"{kind}.pdf", a_pdf(), content_type="application/pdf")},
+        {"kind": kind, "file": SimpleUploadedFile(f"{kind}.pdf", pdf_bytes(), content_type="application/pdf")},
     )
     assert response.status_code == 302
 

@@ -51,3 +51,19 @@ def make_application(jurisdiction=None, cycle=None, **kw):
     return Application.objects.create(
         jurisdiction=jurisdiction or make_jurisdiction(), cycle=cycle or make_cycle(), **kw
     )
+
+
+def pdf_bytes(pages=1, password=None):
+    """A real, blank PDF of ``pages`` pages (encrypted with ``password`` if given)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=612, height=792)
+    if password:
+        writer.encrypt(password)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

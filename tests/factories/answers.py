@@ -105,3 +105,24 @@ def post_data(step, values=None, version=1, action="next", prefix_extra=None):
     for key, value in values.items():
         data[f"{step}-{key}"] = value
     return data
+
+
+def wizard_state(values=None, step="review"):
+    """A draft's wizard state holding ``values`` (default: every step complete), as the wizard stores it."""
+    values = COMPLETE if values is None else values
+    step_data = {}
+    for name in values:
+        data = post_data(name, values[name])
+        step_data[name] = {
+            k: v if isinstance(v, list) else [v] for k, v in data.items() if k not in ("version", "action")
+        }
+    return {"step": step, "step_data": step_data, "step_files": {}, "extra_data": {}}
+
+
+def complete_answers(**changes):
+    """The answers of a complete application, as scoring and reports read them; ``changes`` replace steps."""
+    from assessment.domain import answers_from_state
+
+    answers = answers_from_state(wizard_state())
+    answers.update(changes)
+    return answers
