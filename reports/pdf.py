@@ -2,7 +2,7 @@
 
 Three layers, top to bottom:
 
-1. What a report says (``application_context``, ``summary_context``): read
+1. What a report says (``application_context``, ``summary_html``): read
    from the database and the scoring engine, rendered by autoescaped Django
    templates under ``templates/reports/pdf/``.
 2. The cache (``application_report``, ``cycle_summary``): a ``ReportFile`` per
@@ -237,7 +237,11 @@ def _take_renderer():
             if renderer.process.is_alive():
                 return renderer
             renderer.stop()
-    return _Renderer()
+    try:
+        return _Renderer()
+    except Exception as error:  # no process could be started: say so, as for any other failure
+        logger.exception("The report renderer could not start")
+        raise RenderError("The report renderer could not start; try again later.") from error
 
 
 def _give_back(renderer):
@@ -574,7 +578,7 @@ def _chosen(answers, step, name):
 def _how_many(count, total):
     """'All 13', 'None', '5 of 13'."""
     if count == total:
-        return "All" if total == 2 else f"All {total}"
+        return "Both" if total == 2 else f"All {total}"
     if count == 0:
         return "None"
     return f"{count} of {total}"
