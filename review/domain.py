@@ -180,14 +180,19 @@ def ask_clarification(application, question, by):
     return clarification
 
 
-def answer_clarification(clarification, answer, by, document=None):
-    """The applicant answers once, with text and optionally a document."""
+def answer_clarification(clarification, answer, by, upload=None, pages=None):
+    """The applicant answers once, with text and optionally a PDF (added to the evidence, audited)."""
     answer = answer.strip()
     if not answer:
         raise ReviewError("Write your answer.")
     if clarification.answered_at:
         raise ReviewError("This question has already been answered.")
     with transaction.atomic():
+        document = None
+        if upload is not None:
+            from assessment.evidence import store_document
+
+            document = store_document(clarification.application, "other", upload, pages, by, answering=True)
         clarification.answer = answer
         clarification.answered_by = by
         clarification.answered_at = timezone.now()

@@ -20,6 +20,30 @@ class QuestionForm(UswdsForm):
 
 class AnswerForm(UswdsForm):
     answer = forms.CharField(label="Your answer", max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
+    document = forms.FileField(
+        label="A document that answers it (PDF, optional)",
+        required=False,
+        help_text="It is added to the application's evidence; the rest of the application stays as submitted.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].widget.attrs["accept"] = "application/pdf,.pdf"
+        self.pages = None
+
+    def clean_document(self):
+        from django.conf import settings
+
+        from assessment.evidence import check_pdf
+
+        upload = self.cleaned_data.get("document")
+        if upload:
+            if upload.size > settings.EVIDENCE_MAX_BYTES:
+                raise forms.ValidationError(
+                    f"The file is larger than {settings.EVIDENCE_MAX_BYTES / 1_048_576:.0f} MB.", code="too_large"
+                )
+            self.pages = check_pdf(upload)
+        return upload
 
 
 def reviewer_home(request):
@@ -78,16 +102,24 @@ def answer(request, pk):
     application = get_application_for(request, clarification.application_id)  # 404 for outsiders
     if not can_edit(request.user, application):
         raise PermissionDenied("Only the jurisdiction's staff can answer.")
-    form = AnswerForm(request.POST)
+    form = AnswerForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            domain.answer_clarification(clarification, form.cleaned_data["answer"], request.user)
+            domain.answer_clarification(
+                clarification,
+                form.cleaned_data["answer"],
+                request.user,
+                upload=form.cleaned_data.get("document"),
+                pages=form.pages,
+            )
         except domain.ReviewError as refused:
             messages.error(request, str(refused))
         else:
             messages.success(request, "Your answer was sent to the panel.")
     else:
-        messages.error(request, "The answer was not sent: " + " ".join(form.errors["answer"]))
+        messages.error(
+            request, "The answer was not sent: " + " ".join(e for errors in form.errors.values() for e in errors)
+        )
     return redirect("application_detail", application.pk)
 
 

@@ -74,3 +74,31 @@ def test_an_empty_question_is_refused_with_a_message(client, case):
     client.force_login(case["organizer"])
     response = client.post(reverse("clarification_ask", args=[case["application"].pk]), {"question": "  "}, follow=True)
     assert "The question was not sent: This field is required." in response.content.decode()
+
+
+def test_an_answer_can_bring_a_pdf_and_a_fake_one_is_refused(client, case, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assessment.models import EvidenceDocument
+    from tests.factories import pdf_bytes
+
+    settings.MEDIA_ROOT = tmp_path
+    clarification = review.ask_clarification(case["application"], "Send your SLA, please.", case["reviewer"])
+    client.force_login(case["applicant"])
+    url = reverse("clarification_answer", args=[clarification.pk])
+    fake = SimpleUploadedFile("sla.pdf", b"<html>not a pdf</html>", content_type="application/pdf")
+    response = client.post(url, {"answer": "Attached.", "document": fake}, follow=True)
+    assert "This file is not a PDF" in response.content.decode()
+    clarification.refresh_from_db()
+    assert clarification.answered_at is None and EvidenceDocument.objects.count() == 0
+
+    real = SimpleUploadedFile("SLA 2026.pdf", pdf_bytes(pages=2), content_type="application/pdf")
+    response = client.post(url, {"answer": "Attached.", "document": real}, follow=True)
+    clarification.refresh_from_db()
+    document = clarification.document
+    assert (document.original_name, document.pages, document.application) == ("SLA 2026.pdf", 2, case["application"])
+    assert "SLA 2026.pdf" in response.content.decode()
+    client.force_login(case["reviewer"])
+    assert client.get(reverse("document_download", args=[document.pk])).status_code == 200
+    case["application"].refresh_from_db()
+    assert case["application"].status == Application.Status.SUBMITTED
