@@ -52,7 +52,8 @@ def setup(count):
     from assessment.models import Application, Cycle, Jurisdiction
     from review.models import Assignment, Decision, Review
     from tests.factories import make_reviewer
-    from tests.test_reports_pdf import JUDGED, complete_answers
+    from tests.factories.answers import complete_answers
+    from tests.test_reports_pdf import JUDGED
 
     call_command("migrate", verbosity=0)
     now = timezone.now()

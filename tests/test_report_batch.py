@@ -17,7 +17,8 @@ from assessment.models import Application, AuditEvent
 from reports import pdf, tasks
 from reports.models import ReportBatch, ReportBatchItem, ReportFile
 from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_reviewer
-from tests.test_reports_pdf import complete_answers, decide, review, submitted
+from tests.factories.answers import complete_answers
+from tests.test_reports_pdf import decide, review, submitted
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -15,13 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from assessment.domain import answers_from_state, audit
+from assessment.domain import audit
 from assessment.models import Application, Cycle
 from reports import pdf
 from reports.models import ReportFile
 from review.models import Assignment, Decision, Review
 from tests.factories import make_application, make_cycle, make_jurisdiction, make_organizer, make_reviewer, make_user
-from tests.factories.answers import COMPLETE, post_data
+from tests.factories.answers import complete_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -36,19 +36,6 @@ JUDGED = {"D7": 3, "F6": 3, "H3": 2}
 
 
 # --- Helpers ---------------------------------------------------------------------------
-
-
-def complete_answers(**changes):
-    """The answers of a complete application, as the wizard stores them; ``changes`` replace steps."""
-    state = {"step_data": {}}
-    for step in COMPLETE:
-        data = post_data(step)
-        state["step_data"][step] = {
-            k: v if isinstance(v, list) else [v] for k, v in data.items() if k not in ("version", "action")
-        }
-    answers = answers_from_state(state)
-    answers.update(changes)
-    return answers
 
 
 def submitted(jurisdiction=None, cycle=None, answers=None):
