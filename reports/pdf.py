@@ -361,6 +361,7 @@ def _decision_data(decision):
         "id": decision.pk,
         "outcome": decision.outcome,
         "level": decision.level,
+        "rationale": decision.rationale,
         "total": None if decision.total is None else str(decision.total),
         "decided_at": decision.decided_at.isoformat(),
         "judged": judged_points(decision),

@@ -147,6 +147,8 @@ def test_a_designee_report_has_every_part_and_a_certificate(client):
     assert "Designation report" in pages[0] and "Harbor City, VA" in pages[0] and "2026–2028" in pages[0]
     assert "Designated" in pages[0] and "Designated with Distinction" in flat(pages[0]) and "81.5 of 100" in pages[0]
     assert "DRAFT" not in text
+    # The panel's decision, with its rationale (the applicant sees it on the application page too)
+    assert "The panel's decision" in text and "Strong multi-channel access." in words
     # Scores: chart and table, every criterion with its points and reason
     assert "Summary of scores" in text and "Points by category" in text
     assert "Every criterion, with its points and reason" in text
@@ -170,9 +172,14 @@ def test_a_designee_report_has_every_part_and_a_certificate(client):
     assert f"Page 2 of {len(pages)}" in pages[1]
     assert "Harbor City, VA · 2026–2028 designation report" in pages[1]
     titles = list(outline_titles(reader.outline))
-    assert {"Designation report", "Summary of scores", "Reviewers' comments", "Strengths", "Recommendations"} <= set(
-        titles
-    )
+    assert {
+        "Designation report",
+        "The panel's decision",
+        "Summary of scores",
+        "Reviewers' comments",
+        "Strengths",
+        "Recommendations",
+    } <= set(titles)
     assert "Certificate of designation" in titles
     root = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
@@ -271,7 +278,8 @@ def hostile_application():
     jurisdiction = make_jurisdiction(name='Evil <img src="file:///etc/passwd"> Town')
     application = submitted(jurisdiction=jurisdiction, answers=answers)
     review(application, comments=HOSTILE_TEXT, notes="PRIVATE")
-    decide(application, level=HOSTILE[1])
+    decision = decide(application, level=HOSTILE[1])
+    Decision.objects.filter(pk=decision.pk).update(rationale=HOSTILE_TEXT)
     return application
 
 
