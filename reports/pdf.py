@@ -341,17 +341,10 @@ def adjusted_points(decision):
 
 
 def explain(application, decision):
-    """The engine's result as the panel decided on it: its judged and adjusted points; rule scores alone without one.
+    """The engine's result as the panel decided on it: its judged and adjusted points; rule scores alone without one."""
+    from scoring.domain import explain_application
 
-    ``scoring.domain.explain_application`` takes judged points only, so the
-    adjusted ones are passed to the engine here, through the same parts.
-    """
-    from scoring import engine
-    from scoring.domain import facts_for, rubric_for
-
-    rubric = rubric_for(application.cycle).to_engine()
-    kinds = application.documents.values_list("kind", flat=True)
-    return engine.score(rubric, facts_for(application, kinds, judged_points(decision), adjusted_points(decision)))
+    return explain_application(application, judged_points(decision), adjusted_points(decision))
 
 
 def _decision_data(decision):

@@ -148,11 +148,14 @@ def rescore_application(application):
     return result
 
 
-def explain_application(application, judged=None):
-    """The engine's full result for one application, every criterion with its reason."""
+def explain_application(application, judged=None, adjusted=None):
+    """The engine's full result for one application, every criterion with its reason.
+
+    ``judged`` and ``adjusted``: the panel's combined points for judged criteria and adjusted rule criteria.
+    """
     rubric = rubric_for(application.cycle).to_engine()
     kinds = application.documents.values_list("kind", flat=True)
-    return engine.score(rubric, facts_for(application, kinds, judged))
+    return engine.score(rubric, facts_for(application, kinds, judged, adjusted))
 
 
 def rescore_cycle(cycle):
