@@ -13,8 +13,9 @@ from assessment.access import applications_for, can_edit, get_application_for, r
 from assessment.forms import STEP_TITLES, STEPS, UswdsForm
 from assessment.invitations import InvitationForm, JurisdictionForm, send_invitation
 from assessment.models import Cycle, Jurisdiction
-from assessment.wizard import ApplicationWizard, _standing  # noqa: F401  (the wizard is routed from urls)
+from assessment.wizard import ApplicationWizard  # noqa: F401  (the wizard is routed from urls)
 from review.views import AnswerForm, QuestionForm, may_ask
+from scoring.domain import standing_for
 
 
 def home(request):
@@ -34,7 +35,7 @@ def home(request):
                 "jurisdiction": user.jurisdiction,
                 "applications": sorted(applications.values(), key=lambda a: a.cycle.opens_at, reverse=True),
                 "open_cycles": open_cycles,
-                "standings": [(a, _standing(a)) for a in current if a.is_draft],
+                "standings": [(a, standing_for(a)) for a in current if a.is_draft],
                 "has_previous": bool(applications),
             },
         )
@@ -76,7 +77,7 @@ def application_detail(request, pk):
             "documents": application.documents.all(),
             "editable": application.is_draft and can_edit(request.user, application),
             "history": application.audit_events.select_related("actor")[:50],
-            "standing": _standing(application),
+            "standing": standing_for(application),
             "extension_form": ExtensionForm() if request.user.is_organizer and application.is_draft else None,
             "clarifications": [
                 (c, AnswerForm(auto_id=f"id_answer{c.pk}_%s") if answerable and not c.answered_at else None)
@@ -91,20 +92,13 @@ def application_detail(request, pk):
 
 def _decision_context(user, application, answerable):
     """What the applicant's staff see of the decision: only once published, never private notes."""
-    from review.domain import current_decision
-    from review.models import Appeal, Review, settings_for
+    from review.domain import applicant_comments, current_decision
+    from review.models import Appeal, settings_for
     from review.panel_views import AppealForm
 
     decision = current_decision(application)
     if decision is None or not (decision.published_at or user.is_organizer):
         return {}
-    comments = [
-        text
-        for text in Review.objects.filter(
-            assignment__application=application, status=Review.Status.SUBMITTED, excluded=False
-        ).values_list("comments_for_applicant", flat=True)
-        if text.strip()
-    ]
     deadline = settings_for(application.cycle).appeal_deadline
     can_appeal = (
         answerable
@@ -115,7 +109,7 @@ def _decision_context(user, application, answerable):
     )
     return {
         "published_decision": decision,
-        "reviewer_comments": comments,
+        "reviewer_comments": applicant_comments(application),
         "appeals": application.appeals.all(),
         "appeal_form": AppealForm() if can_appeal else None,
         "appeal_deadline": deadline,

@@ -161,7 +161,7 @@ class ApplicationWizard(NamedUrlWizardView):
             problems = [p for p in domain.problems_in(self.storage.data) if p["step"] != "review"]
             context.setdefault("problems", problems)
             context["can_submit_now"] = self.application.can_submit_now()
-            context["standing"] = _standing(self.application)
+            context["standing"] = standing_for(self.application)
         return context
 
 
@@ -177,7 +177,3 @@ def with_spare_rows(data, prefix):
         return data
     data[f"{prefix}-TOTAL_FORMS"] = str(min(total + SPARE_ROWS, 40))
     return data
-
-
-def _standing(application):
-    return standing_for(application)

@@ -294,28 +294,8 @@ def render_pdf(html, timeout=None):
 # --- 1. What an application's report says -------------------------------------------
 
 
-def current_decision(application):
-    """The panel's current decision (not superseded by an appeal), or None."""
-    return application.decisions.filter(superseded_at__isnull=True).order_by("-decided_at", "-id").first()
-
-
 def is_published(decision):
     return decision is not None and decision.published_at is not None
-
-
-def applicant_comments(application):
-    """Comments the reviewers wrote for the applicant: submitted, not excluded, never private notes.
-
-    Only that one column is read, so private notes never reach a template.
-    """
-    from review.models import Review
-
-    comments = (
-        Review.objects.filter(assignment__application=application, status=Review.Status.SUBMITTED, excluded=False)
-        .order_by("assignment__assigned_at", "assignment_id")
-        .values_list("comments_for_applicant", flat=True)
-    )
-    return [text.strip() for text in comments if text and text.strip()]
 
 
 def _points_map(decision, key):
@@ -392,6 +372,8 @@ class Source:
 
 def gather(application):
     """Read what the report needs, and hash it: answers, documents, rubric version, decision, comments."""
+    # Imported here, not at the top: the spawned render process imports this module without Django set up.
+    from review.domain import applicant_comments, current_decision
     from scoring.domain import rubric_for
 
     decision = current_decision(application)

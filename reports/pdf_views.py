@@ -18,6 +18,7 @@ from assessment.access import get_application_for, require_organizer
 from assessment.models import Application, Cycle
 from reports import pdf, tasks
 from reports.models import ReportBatch, ReportBatchItem
+from review.domain import current_decision
 
 NOT_PUBLISHED = "Your designation report will be here once the panel's decision is published."
 
@@ -45,7 +46,7 @@ def may_read_report(user, application):
     """After ``get_application_for``: may this person read the application's report now?"""
     if user.is_organizer or user.is_reviewer:
         return True
-    return user.is_applicant and pdf.is_published(pdf.current_decision(application))
+    return user.is_applicant and pdf.is_published(current_decision(application))
 
 
 @require_GET

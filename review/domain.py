@@ -220,13 +220,7 @@ class StaleReview(ReviewError):
     pass
 
 
-def judged_and_rule_criteria(rubric):
-    judged = [c for c in rubric.criteria if c.is_judged]
-    rule = [c for c in rubric.criteria if not c.is_judged]
-    return judged, rule
-
-
-def check_review(rubric, rule_points, judged, adjustments, submitting):
+def check_review(rubric, judged, adjustments, submitting):
     """Problems with a review's scores, as messages; empty when it may be saved (or submitted)."""
     problems = []
     by_code = {c.code: c for c in rubric.criteria}
@@ -262,7 +256,7 @@ def save_review(review, by, expected_version, judged, adjustments, comments, not
     if not review.assignment.active:
         raise ReviewError("This assignment has ended; the review can no longer change.")
     rubric = rubric_for(application.cycle).to_engine()
-    problems = check_review(rubric, {}, judged, adjustments, submit)
+    problems = check_review(rubric, judged, adjustments, submit)
     if problems:
         raise ReviewError(" ".join(problems))
     now = timezone.now()
@@ -304,10 +298,6 @@ def save_review(review, by, expected_version, judged, adjustments, comments, not
 # The panel's view of applications ---------------------------------------------
 
 
-def counted_reviews_q():
-    return {"status": Review.Status.SUBMITTED, "excluded": False}
-
-
 def _scores_of(reviews):
     from review.aggregate import ReviewScores
 
@@ -333,9 +323,7 @@ def application_panel(application):
     rule = engine.score(rubric, facts_for(application, kinds))
     rule_points = {c["code"]: c["points"] for c in rule["criteria"]}
     reviews = list(
-        Review.objects.filter(assignment__application=application, **counted_reviews_q()).select_related(
-            "assignment__reviewer"
-        )
+        Review.objects.counted().filter(assignment__application=application).select_related("assignment__reviewer")
     )
     codes = [c.code for c in rubric.criteria]
     judged_codes = {c.code for c in rubric.criteria if c.is_judged}
@@ -345,6 +333,20 @@ def application_panel(application):
     if reviews:
         result = engine.score(rubric, facts_for(application, kinds, combined.judged, combined.adjusted))
     return {"rubric": rubric, "rule": rule, "reviews": reviews, "combined": combined, "result": result}
+
+
+def applicant_comments(application):
+    """Comments the reviewers wrote for the applicant, from counted reviews only.
+
+    Only that one column is read, so private notes never reach a page or a report.
+    """
+    comments = (
+        Review.objects.counted()
+        .filter(assignment__application=application)
+        .order_by("assignment__assigned_at", "assignment_id")
+        .values_list("comments_for_applicant", flat=True)
+    )
+    return [text.strip() for text in comments if text and text.strip()]
 
 
 def suggestion(result):
@@ -616,7 +618,7 @@ def cycle_panel(cycle):
         documents = frozenset(kinds.get(application.pk, ()))
         rule = engine.totals(rubric, engine.Facts(application.answers or {}, documents, as_of))
         mine = assignments.get(application.pk, [])
-        counted = [a.review for a in mine if a.review.is_submitted and not a.review.excluded]
+        counted = [a.review for a in mine if a.review.counts]
         for a in mine:
             reviewer_names[a.reviewer_id] = a.reviewer
         combined = combine(codes, judged_codes, rule["criteria"], _scores_of(counted), config.divergence_margin)

@@ -81,6 +81,12 @@ class Assignment(models.Model):
         return f"{self.reviewer} → {self.application}"
 
 
+class ReviewQuerySet(models.QuerySet):
+    def counted(self):
+        """The reviews that count towards a result: submitted, and not excluded for a conflict."""
+        return self.filter(status=Review.Status.SUBMITTED, excluded=False)
+
+
 class Review(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -100,12 +106,19 @@ class Review(models.Model):
     excluded = models.BooleanField(default=False, help_text="Left out of the result (a conflict found after scoring).")
     excluded_reason = models.CharField(max_length=300, blank=True)
 
+    objects = ReviewQuerySet.as_manager()
+
     def __str__(self):
         return f"Review by {self.assignment.reviewer} of {self.assignment.application}"
 
     @property
     def is_submitted(self):
         return self.status == self.Status.SUBMITTED
+
+    @property
+    def counts(self):
+        """The same test as ``Review.objects.counted()``, on a review already loaded."""
+        return self.is_submitted and not self.excluded
 
 
 class Clarification(models.Model):
