@@ -130,6 +130,7 @@ STATICFILES_DIRS = [BASE_DIR / "static", ("uswds", BASE_DIR / "node_modules" / "
 # Uploaded evidence lives outside the web root and is only ever served by a
 # permission-checked view (assessment.views.download_document).
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
 # No URL pattern serves MEDIA_URL; Django just requires it to differ from STATIC_URL.
 MEDIA_URL = "/not-served/"
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)

@@ -21,6 +21,7 @@ LOGIN = "login"  # a 302 to the login page
 
 # name: (method, {role: expected status}); "*" is every role not listed.
 MATRIX = {
+    "health": ("get", {"*": 200}),
     "home": ("get", {"anonymous": LOGIN, "*": 200}),
     "login": ("get", {"*": 200}),
     "logout": ("post", {"*": 302}),

@@ -1,0 +1,228 @@
+"""A fresh installation running in its own processes, for the tests that need real ones.
+
+Load, fault, backup and task-worker tests kill servers and workers, run
+several at once and read what they left behind. They cannot use the suite's
+test database (an in-memory SQLite database is invisible to other processes,
+and pytest-django wraps tests in transactions), so each ``Stack`` has its own:
+a SQLite file in a temporary folder, or, when the suite runs on PostgreSQL
+(``DATABASE_URL``), a new database on that same server, dropped afterwards.
+It also has its own upload folder.
+
+    def test_something(stack):
+        stack.manage("migrate")
+        with stack.server() as url:
+            ...
+        rows = stack.run("emit(Application.objects.count())")
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+
+# Put before the code given to Stack.run: Django set up, the models imported,
+# and emit() to hand a JSON value back to the test.
+PRELUDE = """
+import json, django
+django.setup()
+from django.db import connection, transaction
+from assessment.models import *
+from review.models import *
+from reports.models import *
+from scoring.models import *
+def emit(value):
+    print("STACK-RESULT " + json.dumps(value, default=str), flush=True)
+"""
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Stack:
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        self.media = self.folder / "media"
+        self.media.mkdir(parents=True, exist_ok=True)
+        self.processes = []
+        self.env = {
+            **os.environ,
+            "DEBUG": "1",  # plain-http cookies for the loopback clients; everything else as in production
+            "SECRET_KEY": "stack-only-" + "x" * 60,
+            "MEDIA_ROOT": str(self.media),
+            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+        self.env.pop("DJANGO_SETTINGS_MODULE", None)
+        server_url = os.environ.get("DATABASE_URL")
+        self.postgres = bool(server_url)
+        if self.postgres:
+            self.database = f"stack_{uuid.uuid4().hex[:12]}"
+            parts = urlsplit(server_url)
+            self._admin_url = urlunsplit(parts._replace(path="/postgres"))
+            self._admin(f'CREATE DATABASE "{self.database}"')
+            self.env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{self.database}"))
+        else:
+            self.database = self.folder / "db.sqlite3"
+            self.env["SQLITE_PATH"] = str(self.database)
+
+    @property
+    def kind(self):
+        return "postgresql" if self.postgres else "sqlite"
+
+    def _admin(self, sql):
+        import psycopg
+
+        with psycopg.connect(self._admin_url, autocommit=True) as connection:
+            connection.execute(sql)
+
+    # Commands and scripts ------------------------------------------------
+
+    def manage(self, *args, timeout=300, check=True, env=None):
+        """Run ``manage.py`` in the stack; the CompletedProcess, with its output as text."""
+        result = subprocess.run(
+            [PYTHON, "manage.py", *map(str, args)],
+            cwd=ROOT,
+            env={**self.env, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"manage.py {' '.join(map(str, args))} failed:\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def run(self, code, timeout=300, env=None):
+        """Run Python code with Django set up in the stack; the value it passed to emit()."""
+        result = subprocess.run(
+            [PYTHON, "-c", PRELUDE + code],
+            cwd=ROOT,
+            env={**self.env, "DJANGO_SETTINGS_MODULE": "config.settings", **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if result.returncode != 0:
+            raise AssertionError(f"Script failed:\n{code}\n{result.stdout}\n{result.stderr}")
+        lines = [line for line in result.stdout.splitlines() if line.startswith("STACK-RESULT ")]
+        return json.loads(lines[-1].removeprefix("STACK-RESULT ")) if lines else None
+
+    def spawn(self, args, env=None, **kwargs):
+        """Start a long-running process of the stack (stopped at teardown if still running)."""
+        log = open(self.folder / f"process-{len(self.processes)}.log", "w")  # noqa: SIM115 (closed in stop)
+        process = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env={**self.env, **(env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so a kill reaches gunicorn's workers too
+            **kwargs,
+        )
+        process.log_path = log.name
+        process.log_file = log
+        self.processes.append(process)
+        return process
+
+    # The web server and the task worker -------------------------------------
+
+    @contextmanager
+    def server(self, workers=2, threads=4, timeout=60):
+        """gunicorn serving the stack on a free loopback port; yields its base URL."""
+        port = free_port()
+        process = self.spawn(
+            [
+                GUNICORN,
+                "config.wsgi",
+                f"--bind=127.0.0.1:{port}",
+                f"--workers={workers}",
+                f"--threads={threads}",
+                f"--timeout={timeout}",
+                "--graceful-timeout=5",
+            ]
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            self.wait_healthy(url, process)
+            process.url = url
+            yield url
+        finally:
+            self.stop(process)
+
+    @contextmanager
+    def worker(self, *extra):
+        """``manage.py db_worker`` on the stack's database; yields the process."""
+        process = self.spawn([PYTHON, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", *extra])
+        try:
+            yield process
+        finally:
+            self.stop(process)
+
+    def wait_healthy(self, url, process, seconds=30):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise AssertionError(f"The server stopped at start-up:\n{self.log(process)}")
+            try:
+                with urllib.request.urlopen(f"{url}/health/", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"The server did not answer /health/ within {seconds} s:\n{self.log(process)}")
+
+    def kill(self, process, sig=signal.SIGKILL):
+        """Kill a process and everything it started (gunicorn's workers), as a crash would."""
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            pass
+        process.wait(timeout=30)
+
+    def stop(self, process):
+        if process.poll() is None:
+            self.kill(process, signal.SIGTERM)
+        if not process.log_file.closed:
+            process.log_file.close()
+
+    def log(self, process):
+        process.log_file.flush()
+        return Path(process.log_path).read_text(errors="replace")[-5000:]
+
+    def close(self):
+        for process in self.processes:
+            if process.poll() is None:
+                self.kill(process)
+            if not process.log_file.closed:
+                process.log_file.close()
+        if self.postgres:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+
+
+@pytest.fixture
+def stack(tmp_path):
+    """A fresh, empty installation (run ``stack.manage("migrate")`` first)."""
+    installation = Stack(tmp_path / "stack")
+    try:
+        yield installation
+    finally:
+        installation.close()
