@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "formtools",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
     "assessment",
     "scoring",
     "reports",
@@ -151,11 +152,20 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 # task, run by `manage.py db_worker` (started by `make run`). Tests switch to
 # "django_tasks.backends.immediate.ImmediateBackend" (runs at once, in-process)
 # where they need the work done, or run the worker in-process.
+#
+# Beyond one machine (several web servers, large batches): set REDIS_URL and
+# the same tasks go to Redis through RQ (django-tasks-rq), run by
+# `manage.py rqworker --job-class django_tasks_rq.Job default` on any machine
+# that reaches Redis, the database and MEDIA_ROOT. See README "Background work".
+REDIS_URL = env_str("REDIS_URL")
 TASKS = {
     "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": env_str(
+            "TASKS_BACKEND", "django_tasks_rq.RQBackend" if REDIS_URL else "django_tasks_db.DatabaseBackend"
+        ),
     }
 }
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 15 * 60}}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
