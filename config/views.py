@@ -1,8 +1,9 @@
-"""The health check a load balancer or uptime monitor polls.
+"""Pages of the installation itself: the health check and the sign-in lockout.
 
-It answers without a login and without touching sessions: 200 when the
-database answers and the upload folder is writable, 503 (with which part
-failed) when not. It never says more than that about the installation.
+The health check, which a load balancer or uptime monitor polls, answers
+without a login and without touching sessions: 200 when the database answers
+and the upload folder is writable, 503 (with which part failed) when not. It
+never says more than that about the installation.
 """
 
 import logging
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -44,3 +46,9 @@ def health(request):
             results[name] = "failing"
     healthy = all(value == "ok" for value in results.values())
     return JsonResponse({"status": "ok" if healthy else "failing", **results}, status=200 if healthy else 503)
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """What django-axes shows instead of signing in once an account is locked out here (429)."""
+    minutes = round(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
+    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)

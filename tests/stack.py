@@ -72,6 +72,7 @@ class Stack:
             "PYTHONUNBUFFERED": "1",
         }
         self.env.pop("DJANGO_SETTINGS_MODULE", None)
+        self.env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for Playwright in the test process only
         server_url = os.environ.get("DATABASE_URL")
         self.postgres = bool(server_url)
         if self.postgres:

@@ -252,5 +252,8 @@ def test_route_gives_each_role_its_expected_status(client, world, key, role):
         assert response.url.startswith(reverse("login"))
     else:
         assert response.status_code == expected, response.content.decode()[:500]
+    if response.get("Content-Type", "").startswith("text/html"):
+        # Every page carries the Content-Security-Policy (django-csp): no inline scripts.
+        assert "script-src 'self'" in response["Content-Security-Policy"]
     if method == "post" and (expected in (403, 404, LOGIN)):
         assert snapshot() == before

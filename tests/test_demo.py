@@ -13,6 +13,7 @@ from django.utils import timezone
 from assessment import demo, domain
 from assessment.forms import STEPS
 from assessment.models import POPULATION_BANDS, Application, AuditEvent, Cycle, Jurisdiction, User
+from tests.factories import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -220,7 +221,7 @@ class TestTheLoadedDemo:
 
     def test_every_role_can_sign_in(self, loaded_once, client):
         for login in demo.LOGINS:
-            assert client.login(username=login.username, password="demo-password-2026"), login.username
+            assert sign_in(client, login.username, "demo-password-2026"), login.username
             client.logout()
         organizer = User.objects.get(username="organizer")
         assert (organizer.role, organizer.is_staff, organizer.is_superuser) == ("organizer", True, True)
@@ -241,7 +242,7 @@ class TestTheLoadedDemo:
 
     def test_the_applicant_home_page_lists_the_draft(self, client):
         application = application_of("Demo: Harbor City")
-        client.login(username="applicant", password="demo-password-2026")
+        assert sign_in(client, "applicant", "demo-password-2026")
         response = client.get(reverse("home"))
         page = response.content.decode()
         assert response.status_code == 200

@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from assessment.models import AuditEvent, Invitation, Jurisdiction, User
-from tests.factories import make_jurisdiction, make_organizer
+from tests.factories import make_jurisdiction, make_organizer, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def test_invited_staff_member_sets_a_password_and_signs_in(
     set_password_url = page.redirect_chain[-1][0] if page.redirect_chain else link
     client.post(set_password_url, {"new_password1": "riverton-staff-2026!", "new_password2": "riverton-staff-2026!"})
     assert Invitation.objects.get(user=dana).accepted_at is not None
-    assert client.login(username="dana.lee@riverton.example", password="riverton-staff-2026!")
+    assert sign_in(client, "dana.lee@riverton.example", "riverton-staff-2026!")
     # The link works once.
     client.logout()
     assert "This invitation has expired or was already used." in client.get(link, follow=True).content.decode()

@@ -33,8 +33,13 @@ def page(chromium, live_server):
     context = chromium.new_context(base_url=live_server.url)
     context.set_default_timeout(10_000)
     page = context.new_page()
+    # Chromium reports what the Content-Security-Policy blocked on the console:
+    # a page that needs an inline script or style fails the test that opened it.
+    blocked = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and blocked.append(message.text))
     yield page
     context.close()
+    assert blocked == [], "\n".join(blocked)
 
 
 class AccessibilityChecker:

@@ -10,6 +10,7 @@ import signal
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from reports.models import ReportBatch
 from tests.factories import PASSWORD, make_cycle, make_jurisdiction, make_organizer
@@ -68,8 +69,8 @@ def test_an_organizer_starts_a_batch_and_watches_it_finish(page, axe, settings, 
     axe(page)
 
     run_worker(1)
-    page.wait_for_function("document.getElementById('batch-progress-bar').value === 1")
-    assert page.inner_text("#batch-progress-text") == "1 of 3 reports made"
+    expect(page.locator("#batch-progress-text")).to_have_text("1 of 3 reports made")
+    assert progress(page) == [1, 3]
 
     run_worker(2)
     # The script sees the batch finish and reloads the page with the downloads.

@@ -67,3 +67,11 @@ def pdf_bytes(pages=1, password=None):
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def sign_in(client, username, password):
+    """Sign in through the real sign-in page (as a person does, past the login throttle); True when it worked."""
+    from django.urls import reverse
+
+    response = client.post(reverse("login"), {"username": username, "password": password})
+    return response.status_code == 302 and "_auth_user_id" in client.session
