@@ -163,7 +163,7 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 #
 # Beyond one machine (several web servers, large batches): set REDIS_URL and
 # the same tasks go to Redis through RQ (django-tasks-rq), run by
-# `manage.py rqworker --job-class django_tasks_rq.Job default` on any machine
+# `manage.py rqworker default` on any machine
 # that reaches Redis, the database and MEDIA_ROOT. See README "Background work".
 REDIS_URL = env_str("REDIS_URL")
 TASKS = {
@@ -174,6 +174,8 @@ TASKS = {
     }
 }
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 15 * 60}}
+# RQ workers must run tasks with django-tasks-rq's job class; set here so no worker can forget it.
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 
 # Login throttling (django-axes; Django has none). Five wrong passwords for one
 # account from one address lock that pair out for 15 minutes; the same account

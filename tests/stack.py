@@ -206,7 +206,8 @@ class Stack:
             process.log_file.close()
 
     def log(self, process):
-        process.log_file.flush()
+        if not process.log_file.closed:
+            process.log_file.flush()
         return Path(process.log_path).read_text(errors="replace")[-5000:]
 
     def close(self):
