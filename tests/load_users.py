@@ -1,0 +1,571 @@
+"""Fifty people on one installation at the same time, through the real pages over HTTP.
+
+Applicants sign in, start their jurisdiction's draft and save wizard steps
+(pairs of colleagues share a draft, so the optimistic lock's conflict page
+comes up: a correct outcome, counted apart), reviewers save draft reviews of their assignments, organizers download
+the cycle's Excel and CSV exports. Each user makes a fixed number of requests.
+Afterwards the database must hold, for every draft and review, the last value
+its users were told was saved, and no request may have failed.
+
+Shared by tests/test_load.py (few requests, asserts) and bench/load.py (more
+requests, prints the figures). Plain threads and urllib: the load is bounded
+and on loopback, so Locust (and gevent) would add nothing.
+"""
+
+import csv
+import io
+import json
+import math
+import re
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+PASSWORD = "load-test-password-2026"
+CONFLICT = "after you opened this page"  # assessment.domain.StaleVersion
+REVIEW_CONFLICT = "after you opened the page"  # review.domain.StaleReview
+SERVER_TROUBLE = ("Traceback", "Internal Server Error", "database is locked", "WORKER TIMEOUT", "[ERROR]")
+# Who writes what on a shared draft: each colleague a different step, so both saves are checkable.
+WRITES = [("profile", "contact_name"), ("technology", "crm_product")]
+
+SEED = """
+from django.contrib.auth.hashers import make_password
+
+from assessment import domain as applying
+from review import domain as panel
+from tests.factories import make_cycle, make_jurisdiction
+from tests.factories.answers import post_data, wizard_state
+
+spec = json.loads(SPEC)
+hashed = make_password(spec["password"])  # hashed once: one by one would cost longer than the load itself
+
+
+def person(username, role, jurisdiction=None):
+    return User.objects.create(
+        username=username, email=f"{username}@example.gov", role=role, jurisdiction=jurisdiction, password=hashed
+    )
+
+
+def submitted(name):
+    place = make_jurisdiction(name=name)
+    staff = person(f"staff{place.pk}", User.Role.APPLICANT, place)
+    application = applying.start_application(place, cycle, staff, prefill=False)
+    applying.save_draft(application, wizard_state(), staff, application.version)
+    return applying.submit_application(application, staff)
+
+
+cycle = make_cycle(name="Load 2026-2028")
+organizers = [person(f"organizer{n}", User.Role.ORGANIZER) for n in range(spec["organizers"])]
+
+# Designees, so the designee export has rows (decided directly: the panel's work is not what is measured).
+for n in range(spec["designees"]):
+    application = submitted(f"Designee Town {n}")
+    Decision.objects.create(
+        application=application,
+        outcome=Decision.Outcome.DESIGNATED,
+        total=ScoreResult.objects.get(application=application).total,
+        rationale="Seeded for the load test.",
+        decided_by=organizers[0],
+    )
+
+reviewed = [submitted(f"Reviewed Town {n}") for n in range(max(2, spec["reviewers"]))]
+judged = Criterion.objects.filter(rubric__cycle=cycle, kind="judged").order_by("code").first()
+reviewers = []
+for n in range(spec["reviewers"]):
+    reviewer = person(f"reviewer{n}", User.Role.REVIEWER)
+    reviews = []
+    for application in (reviewed[n % len(reviewed)], reviewed[(n + 1) % len(reviewed)]):
+        review = panel.assign(application, reviewer, organizers[0]).review
+        reviews.append({"pk": review.pk, "version": review.version})
+    reviewers.append({"username": reviewer.username, "reviews": reviews})
+
+applicants = []
+for draft, size in enumerate([2] * spec["pairs"] + [1] * spec["solo"]):
+    place = make_jurisdiction(name=f"Load City {draft}")
+    for m, (step, name) in enumerate(spec["writes"][:size]):
+        applicants.append(
+            {
+                "username": person(f"applicant{draft}x{m}", User.Role.APPLICANT, place).username,
+                "step": step,
+                "field": f"{step}-{name}",
+                "form": post_data(step, action="save"),
+                "pair": draft if size == 2 else None,
+            }
+        )
+
+emit(
+    {
+        "cycle": cycle.pk,
+        "submitted": Application.objects.filter(cycle=cycle).count(),
+        "first_version": Application().version,
+        "drafts": spec["pairs"] + spec["solo"],
+        "designees": spec["designees"],
+        "judged": {"code": judged.code, "points": int(judged.points)},
+        "organizers": [user.username for user in organizers],
+        "reviewers": reviewers,
+        "applicants": applicants,
+    }
+)
+"""
+
+FINAL_STATE = """
+spec = json.loads(SPEC)
+emit(
+    {
+        "applications": {
+            str(pk): {"version": version, "step_data": state.get("step_data", {}), "answers": answers}
+            for pk, version, state, answers in Application.objects.filter(pk__in=spec["applications"]).values_list(
+                "pk", "version", "wizard_state", "answers"
+            )
+        },
+        "reviews": {
+            str(pk): {"version": version, "status": status, "comments": comments, "judged": judged}
+            for pk, version, status, comments, judged in Review.objects.filter(pk__in=spec["reviews"]).values_list(
+                "pk", "version", "status", "comments_for_applicant", "judged"
+            )
+        },
+    }
+)
+"""
+
+
+def mix(users):
+    """How many of each kind of user make up ``users``: about 3/4 applicants, 1/5 reviewers, 1/25 organizers."""
+    if users < 4:
+        raise ValueError("The load needs at least 4 users (an organizer, a reviewer and a pair of colleagues).")
+    organizers = max(1, round(users / 25))
+    reviewers = max(1, users // 5)
+    applicants = users - organizers - reviewers
+    pairs = max(1, applicants // 6)
+    return {"organizers": organizers, "reviewers": reviewers, "pairs": pairs, "solo": applicants - 2 * pairs}
+
+
+def seed(stack, users, designees=5):
+    """Create the cycle, its people, drafts, submitted applications and assignments; what each user will do."""
+    spec = {**mix(users), "designees": designees, "password": PASSWORD, "writes": WRITES}
+    return stack.run(f"SPEC = {json.dumps(spec)!r}\n" + SEED)
+
+
+# A browser -----------------------------------------------------------------------
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict
+    body: bytes
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", errors="replace")
+
+    @property
+    def location(self):
+        return urllib.parse.urlsplit(self.headers.get("Location", "")).path
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # the user follows redirects itself, each one timed as its own request
+
+
+class Recorder:
+    """Every request's timing, and every error, from all users' threads."""
+
+    def __init__(self):
+        self.timings = defaultdict(list)
+        self.errors = []
+        self.lock = threading.Lock()
+
+    def time(self, kind, seconds):
+        with self.lock:
+            self.timings[kind].append(seconds)
+
+    def error(self, who, message):
+        with self.lock:
+            self.errors.append(f"{who}: {message}")
+
+
+class Browser:
+    """One person's browser: its own cookies (session, CSRF, messages); counts its requests."""
+
+    def __init__(self, base_url, who, recorder):
+        self.base_url = base_url
+        self.who = who
+        self.recorder = recorder
+        self.count = 0
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()), _NoRedirect)
+
+    def fetch(self, kind, path, form=None, expect=(200,)):
+        """GET (or POST ``form``) ``path``; the Response, or None after recording why it is an error."""
+        data = urllib.parse.urlencode(form, doseq=True).encode() if form is not None else None
+        request = urllib.request.Request(self.base_url + path, data=data)
+        self.count += 1
+        started = time.perf_counter()
+        try:
+            with self.opener.open(request, timeout=60) as raw:
+                response = Response(raw.status, dict(raw.headers), raw.read())
+        except urllib.error.HTTPError as raw:  # 3xx (not followed here), 4xx, 5xx
+            response = Response(raw.code, dict(raw.headers), raw.read())
+        except OSError as failure:  # refused, reset, timed out
+            self.recorder.error(self.who, f"{kind} {path}: {failure!r}")
+            return None
+        finally:
+            self.recorder.time(kind, time.perf_counter() - started)
+        if response.status not in expect or b"database is locked" in response.body:
+            self.recorder.error(self.who, f"{kind} {path}: status {response.status} {response.text[:300]!r}")
+            return None
+        return response
+
+    def sign_in(self, username):
+        page = self.fetch("login", "/login/")
+        if page is None:
+            return False
+        form = {"username": username, "password": PASSWORD, "next": "", "csrfmiddlewaretoken": csrf_of(page.text)}
+        signed_in = self.fetch("login", "/login/", form, expect=(302,))
+        if signed_in is None or signed_in.location.startswith("/login"):
+            self.recorder.error(self.who, "could not sign in")
+            return False
+        return True
+
+
+def csrf_of(html):
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    return match.group(1) if match else ""
+
+
+def version_of(html):
+    match = re.search(r'name="version" value="(\d+)"', html)
+    if not match:  # without it the save would be a conflict, not an error: stop this user instead
+        raise ValueError("the page has no version field")
+    return int(match.group(1))
+
+
+# The users -----------------------------------------------------------------------
+
+
+class Applicant:
+    """Starts the jurisdiction's draft, then saves one step again and again, a counter in one text field."""
+
+    def __init__(self, plan, cycle, pair_barrier=None):
+        self.plan = plan
+        self.username = plan["username"]
+        self.cycle = cycle
+        self.pair_barrier = pair_barrier
+        self.application = None
+        self.url = None
+        self.typed = 0
+        self.saved = []  # values the user was told were saved, in order
+        self.conflicts = 0
+
+    def run(self, browser, budget):
+        home = browser.fetch("home", "/")
+        if home is None:
+            return
+        self.together()  # colleagues press Start at the same moment: both must land in the one draft
+        form = {"prefill": "no", "csrfmiddlewaretoken": csrf_of(home.text)}
+        started = browser.fetch("start", f"/cycles/{self.cycle}/apply/", form, expect=(302,))
+        match = started and re.fullmatch(r"/applications/([0-9a-f-]{36})/steps/profile/", started.location)
+        if not match:
+            browser.recorder.error(self.username, f"Start led to {started and started.location}")
+            return
+        self.application = match.group(1)
+        self.url = f"/applications/{self.application}/steps/{self.plan['step']}/"
+        page = browser.fetch("wizard page", self.url)
+        self.together()  # both have the same version open, then both save: one of them gets the conflict page
+        while page is not None and browser.count < budget:
+            if budget - browser.count < 2:  # no room for a save and its redirect: a reload
+                page = browser.fetch("wizard page", self.url)
+            else:
+                page = self.save(browser, page)
+
+    def together(self):
+        if self.pair_barrier:
+            self.pair_barrier.wait(timeout=120)
+
+    def save(self, browser, page):
+        self.typed += 1
+        value = f"{self.username} save {self.typed}"
+        form = {**self.plan["form"], "version": version_of(page.text), "csrfmiddlewaretoken": csrf_of(page.text)}
+        form[self.plan["field"]] = value
+        response = browser.fetch("wizard save", self.url, form, expect=(200, 302))
+        if response is None:
+            return None
+        if response.status == 200:
+            if CONFLICT not in response.text:
+                browser.recorder.error(self.username, f"save answered 200 without a conflict: {response.text[:300]!r}")
+                return None
+            self.conflicts += 1
+            return response  # the conflict page carries the new version: the user saves again from it
+        if response.location != self.url:
+            browser.recorder.error(self.username, f"save redirected to {response.location}")
+            return None
+        self.saved.append(value)  # the wizard comes back to the step only once the draft is stored
+        page = browser.fetch("wizard page", self.url)
+        if page is not None and "Saved." not in page.text:
+            browser.recorder.error(self.username, "the page after a save does not say Saved.")
+            return None
+        return page
+
+
+class Reviewer:
+    """Saves draft reviews of both assignments in turn: a counter in the comments, a judged score."""
+
+    def __init__(self, plan, judged):
+        self.username = plan["username"]
+        self.reviews = plan["reviews"]
+        self.judged = judged
+        self.typed = 0
+        self.saved = defaultdict(list)  # review pk: (comments, points) the user was told were saved
+        self.conflicts = 0
+
+    def run(self, browser, budget):
+        pages = {}
+        turn = 0
+        while browser.count < budget:
+            review = self.reviews[turn % len(self.reviews)]
+            turn += 1
+            url = f"/reviews/{review['pk']}/"
+            if pages.get(url) is None or budget - browser.count < 2:
+                pages[url] = browser.fetch("review page", url)
+            else:
+                pages[url] = self.save(browser, url, review["pk"], pages[url])
+
+    def save(self, browser, url, pk, page):
+        self.typed += 1
+        comments, points = f"{self.username} save {self.typed}", self.typed % (self.judged["points"] + 1)
+        form = {
+            "version": version_of(page.text),
+            "csrfmiddlewaretoken": csrf_of(page.text),
+            "action": "save",
+            f"judged_{self.judged['code']}": str(points),
+            "comments_for_applicant": comments,
+            "private_notes": "",
+        }
+        response = browser.fetch("review save", url, form, expect=(302,))
+        if response is None:
+            return None
+        if response.location != url:
+            browser.recorder.error(self.username, f"review save redirected to {response.location}")
+            return None
+        page = browser.fetch("review page", url)
+        if page is None:
+            return None
+        if "Your review draft is saved." in page.text:
+            self.saved[pk].append((comments, points))
+        elif REVIEW_CONFLICT in page.text:
+            self.conflicts += 1
+        else:
+            browser.recorder.error(self.username, "the page after a review save says neither saved nor conflict")
+            return None
+        return page
+
+
+class Organizer:
+    """Downloads the cycle's four exports in turn, checking each is whole."""
+
+    def __init__(self, username, cycle, applications, designees):
+        """``applications``: the fewest and most rows the analysis may have (drafts are being started)."""
+        self.username = username
+        base = f"/organize/cycles/{cycle}/exports/"
+        self.exports = [
+            (f"{base}analysis.xlsx", None),
+            (f"{base}analysis.csv", applications),
+            (f"{base}designees.xlsx", None),
+            (f"{base}designees.csv", (designees, designees)),
+        ]
+        self.downloads = 0
+
+    def run(self, browser, budget):
+        while browser.count < budget:
+            path, rows = self.exports[browser.count % len(self.exports)]
+            excel = path.endswith(".xlsx")
+            response = browser.fetch("export xlsx" if excel else "export csv", path)
+            if response is None:
+                continue
+            if excel and not whole_workbook(response.body):
+                browser.recorder.error(self.username, f"{path} is not a whole workbook")
+            elif not excel and not rows[0] <= data_rows(response.body) <= rows[1]:
+                browser.recorder.error(self.username, f"{path} does not have {rows[0]} to {rows[1]} rows")
+            else:
+                self.downloads += 1
+
+
+def whole_workbook(body):
+    """A workbook is a zip archive: every member must be there, its checksum right."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            return "xl/workbook.xml" in archive.namelist() and archive.testzip() is None
+    except zipfile.BadZipFile:
+        return False
+
+
+def data_rows(body):
+    """The rows of a CSV export, header left out."""
+    return len(list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))) - 1
+
+
+# The run ------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    database: str
+    users: int
+    requests_per_user: int
+    workers: int
+    threads: int
+    seconds: float = 0.0
+    timings: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)
+    lost: list = field(default_factory=list)
+    saves: dict = field(default_factory=dict)
+    conflicts: dict = field(default_factory=dict)
+    downloads: int = 0
+    pairs: int = 0
+
+    @property
+    def requests(self):
+        return sum(len(times) for times in self.timings.values())
+
+    def report(self):
+        """The figures as text: server settings, latency per kind of request, throughput, outcomes."""
+        lines = [
+            f"{self.database}: {self.users} users, {self.requests_per_user} requests each after signing in; "
+            f"gunicorn {self.workers} workers x {self.threads} threads",
+            f"{'request':<14}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}",
+        ]
+        for kind, times in sorted(self.timings.items()):
+            times = sorted(times)
+            lines.append(
+                f"{kind:<14}{len(times):>7}{percentile(times, 50) * 1000:>9.0f}"
+                f"{percentile(times, 95) * 1000:>9.0f}{times[-1] * 1000:>9.0f}"
+            )
+        every = sorted(t for times in self.timings.values() for t in times)
+        lines += [
+            f"{'all':<14}{len(every):>7}{percentile(every, 50) * 1000:>9.0f}"
+            f"{percentile(every, 95) * 1000:>9.0f}{every[-1] * 1000:>9.0f}",
+            f"{self.requests} requests in {self.seconds:.1f} s: {self.requests / self.seconds:.1f} requests/s",
+            f"saves: {self.saves}; conflict pages: {self.conflicts}; export downloads: {self.downloads}",
+            f"errors: {len(self.errors)}; lost saves: {len(self.lost)}",
+            *self.errors[:20],
+            *self.lost[:20],
+        ]
+        return "\n".join(lines)
+
+
+def percentile(ordered, p):
+    """Nearest-rank percentile of an ordered list."""
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def run_load(stack, users=50, requests_per_user=10, workers=4, threads=4):
+    """Seed a migrated stack, serve it with gunicorn (settings: bench/load.py), run every user at once; the Result."""
+    plan = seed(stack, users)
+    recorder = Recorder()
+    barriers = defaultdict(lambda: threading.Barrier(2))
+    applicants = [
+        Applicant(p, plan["cycle"], barriers[p["pair"]] if p["pair"] is not None else None) for p in plan["applicants"]
+    ]
+    reviewers = [Reviewer(p, plan["judged"]) for p in plan["reviewers"]]
+    rows = (plan["submitted"], plan["submitted"] + plan["drafts"])  # before and after every draft is started
+    organizers = [Organizer(u, plan["cycle"], rows, plan["designees"]) for u in plan["organizers"]]
+    people = [*applicants, *reviewers, *organizers]
+    result = Result(stack.kind, len(people), requests_per_user, workers, threads, pairs=len(barriers))
+
+    with stack.server(workers=workers, threads=threads) as url:
+        server = stack.processes[-1]
+        start = threading.Barrier(len(people))
+
+        def live(person):
+            browser = Browser(url, person.username, recorder)
+            try:
+                start.wait(timeout=120)
+                if browser.sign_in(person.username):
+                    browser.count = 0  # the fixed number counts the work, not the signing in
+                    person.run(browser, requests_per_user)
+            except Exception as failure:  # a broken barrier, a parsing slip: an error, never a hang
+                recorder.error(person.username, repr(failure))
+            finally:
+                if getattr(person, "pair_barrier", None):
+                    person.pair_barrier.abort()  # a colleague who stopped early must not keep the other waiting
+
+        threads_ = [threading.Thread(target=live, args=(person,), daemon=True) for person in people]
+        started = time.perf_counter()
+        for thread in threads_:
+            thread.start()
+        for thread in threads_:
+            thread.join()
+        result.seconds = time.perf_counter() - started
+    log = Path(server.log_path).read_text(errors="replace")
+    recorder.errors += [f"server log: {line}" for line in log.splitlines() if any(s in line for s in SERVER_TROUBLE)]
+
+    drafts_of_pair = defaultdict(set)
+    for applicant in applicants:
+        if applicant.plan["pair"] is not None and applicant.application:
+            drafts_of_pair[applicant.plan["pair"]].add(applicant.application)
+    recorder.errors += [
+        f"colleagues started two drafts: {sorted(pks)}" for pks in drafts_of_pair.values() if len(pks) > 1
+    ]
+
+    result.timings = dict(recorder.timings)
+    result.errors = recorder.errors
+    result.saves = {
+        "wizard": sum(len(a.saved) for a in applicants),
+        "review": sum(len(s) for r in reviewers for s in r.saved.values()),
+    }
+    result.conflicts = {"wizard": sum(a.conflicts for a in applicants), "review": sum(r.conflicts for r in reviewers)}
+    result.downloads = sum(o.downloads for o in organizers)
+    result.lost = lost_saves(stack, plan, applicants, reviewers)
+    return result
+
+
+def lost_saves(stack, plan, applicants, reviewers):
+    """Every way the database disagrees with what users were told was saved."""
+    drafts = {a.application: plan["first_version"] for a in applicants if a.application}
+    reviews = {r["pk"]: r["version"] for p in plan["reviewers"] for r in p["reviews"]}
+    spec = {"applications": list(drafts), "reviews": list(reviews)}
+    final = stack.run(f"SPEC = {json.dumps(spec)!r}\n" + FINAL_STATE)
+    lost = []
+    saves_per_draft = defaultdict(int)
+    for applicant in applicants:
+        if not applicant.application:
+            continue  # never started: already an error
+        pk, step, name = applicant.application, applicant.plan["step"], applicant.plan["field"]
+        saves_per_draft[pk] += len(applicant.saved)
+        if not applicant.saved:
+            continue
+        stored = final["applications"][pk]
+        last = applicant.saved[-1]
+        if stored["step_data"].get(step, {}).get(name) != [last]:
+            lost.append(
+                f"{applicant.username}: {name} holds {stored['step_data'].get(step, {}).get(name)}, not {last!r}"
+            )
+        if stored["answers"].get(step, {}).get(name.removeprefix(f"{step}-")) != last:
+            lost.append(f"{applicant.username}: the answers of {step} do not hold {last!r}")
+    for pk, first_version in drafts.items():
+        stored = final["applications"][pk]["version"]
+        if stored != first_version + saves_per_draft[pk]:
+            lost.append(f"draft {pk}: version {stored} after {saves_per_draft[pk]} saves from version {first_version}")
+    for reviewer in reviewers:
+        for review in reviewer.reviews:
+            saved = reviewer.saved.get(review["pk"], [])
+            stored = final["reviews"][str(review["pk"])]
+            if stored["version"] != review["version"] + len(saved) or stored["status"] != "draft":
+                lost.append(
+                    f"review {review['pk']}: {stored['status']} version {stored['version']} after {len(saved)} saves"
+                )
+            if saved:
+                comments, points = saved[-1]
+                if stored["comments"] != comments or stored["judged"] != {plan["judged"]["code"]: points}:
+                    lost.append(
+                        f"review {review['pk']}: holds {stored['comments']!r} {stored['judged']}, not {comments!r}"
+                    )
+    return lost
