@@ -94,6 +94,12 @@ class ReportBatch(models.Model):
 
 
 class ReportBatchItem(models.Model):
+    """One application's report in a batch: PENDING → RUNNING (claimed by a worker) → DONE or FAILED.
+
+    A worker killed mid-render leaves its item RUNNING; ``claimed_at`` lets
+    ``reports.tasks.resume`` tell that lost claim from a live one.
+    """
+
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting"
         RUNNING = "running", "Being made"
@@ -106,6 +112,9 @@ class ReportBatchItem(models.Model):
     error = models.TextField(blank=True)
     reused = models.BooleanField(default=False, help_text="The cached report was still current.")
     attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the current attempt began; a claim older than the lease is a lost one."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -696,7 +696,11 @@ def _store(report, digest, html):
         report.save()
         raise
     old_name = report.file.name if report.file else ""
-    report.file.save(report_upload_to(report, "report.pdf"), ContentFile(rendered.pdf), save=False)
+    name = report_upload_to(report, "report.pdf")
+    if name != old_name and report.file.storage.exists(name):
+        # Left by an attempt killed between writing the file and saving this row: replace it, not write beside it.
+        report.file.storage.delete(name)
+    report.file.save(name, ContentFile(rendered.pdf), save=False)
     report.size, report.pages, report.render_seconds, report.error = (
         len(rendered.pdf),
         rendered.pages,

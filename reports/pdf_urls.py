@@ -11,5 +11,6 @@ urlpatterns = [
     path("organize/cycles/<int:cycle_id>/reports/generate/", pdf_views.start_batch, name="report_batch_start"),
     path("organize/report-batches/<int:pk>/", pdf_views.batch_detail, name="report_batch"),
     path("organize/report-batches/<int:pk>/status/", pdf_views.batch_status, name="report_batch_status"),
+    path("organize/report-batches/<int:pk>/resume/", pdf_views.resume_batch, name="report_batch_resume"),
     path("organize/report-batch-items/<int:pk>/retry/", pdf_views.retry_item, name="report_batch_retry"),
 ]

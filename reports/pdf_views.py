@@ -6,6 +6,8 @@ staff once the current decision is published. Everyone else gets the 404 of
 ``get_application_for``. The cycle summary and the batches are organizers'.
 """
 
+import logging
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, JsonResponse
@@ -13,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
+from redis.exceptions import RedisError
 
 from assessment.access import get_application_for, require_organizer
 from assessment.models import Application, Cycle
@@ -21,6 +24,12 @@ from reports.models import ReportBatch, ReportBatchItem
 from review.domain import current_decision
 
 NOT_PUBLISHED = "Your designation report will be here once the panel's decision is published."
+QUEUE_DOWN = (
+    "The reports could not be started: the service that makes them in the background is not answering. "
+    "Try again in a few minutes; if this keeps happening, tell the site's administrator."
+)
+
+logger = logging.getLogger(__name__)
 
 
 def _pdf_response(report, filename):
@@ -94,7 +103,12 @@ def batches(request, cycle_id):
 def start_batch(request, cycle_id):
     require_organizer(request.user)
     cycle = get_object_or_404(Cycle, pk=cycle_id)
-    batch = tasks.start_batch(cycle, request.user)
+    try:
+        batch = tasks.start_batch(cycle, request.user)
+    except RedisError:  # tasks on Redis (REDIS_URL) and Redis down: tell the organizer, not a server error
+        logger.exception("The reports of %s could not be queued", cycle)
+        messages.error(request, QUEUE_DOWN)
+        return redirect("report_batches", cycle_id=cycle.pk)
     messages.success(request, f"Making {batch.total} report{'s' if batch.total != 1 else ''} of {cycle}.")
     return redirect("report_batch", pk=batch.pk)
 
@@ -108,14 +122,16 @@ def _batch_for(request, pk):
 def batch_detail(request, pk):
     batch = _batch_for(request, pk)
     items = batch.items.select_related("application__jurisdiction")
+    lost = [] if batch.is_finished else tasks.lost(batch)
     return render(
         request,
         "reports/batch_detail.html",
         {
             "batch": batch,
             "cycle": batch.cycle,
-            "progress": tasks.progress(batch),
+            "progress": tasks.progress(batch, stopped=len(lost)),
             "failures": [i for i in items if i.status == ReportBatchItem.Status.FAILED],
+            "lost": lost,
             "items": items,
         },
     )
@@ -138,3 +154,19 @@ def retry_item(request, pk):
     else:
         messages.info(request, f"The report of {item.application.jurisdiction} had not failed; nothing to retry.")
     return redirect("report_batch", pk=item.batch_id)
+
+
+@require_POST
+def resume_batch(request, pk):
+    """After a worker stopped: queue again the reports it was making (or that lost their task)."""
+    batch = _batch_for(request, pk)
+    again, failed = tasks.resume(batch, request.user)
+    if again:
+        messages.success(request, f"{again} report{'s are' if again != 1 else ' is'} being made again.")
+    if failed:
+        messages.warning(
+            request, f"{failed} report{'s' if failed != 1 else ''} stopped the worker too often; see below."
+        )
+    if not (again or failed):
+        messages.info(request, "No report had stopped; nothing to resume.")
+    return redirect("report_batch", pk=batch.pk)

@@ -23,6 +23,7 @@ ROWS = {
     "report_batch": ("get", ORGANIZERS_ONLY),
     "report_batch_status": ("get", ORGANIZERS_ONLY),
     "report_batch_retry": ("post", {"anonymous": LOGIN, "organizer": 302, "*": 403}),
+    "report_batch_resume": ("post", {"anonymous": LOGIN, "organizer": 302, "*": 403}),
 }
 
 
@@ -41,7 +42,7 @@ def url_kwargs(name, world):
         return {"pk": world["application"].pk}
     if name in ("cycle_summary_pdf", "report_batches", "report_batch_start"):
         return {"cycle_id": world["cycle"].pk}
-    if name in ("report_batch", "report_batch_status"):
+    if name in ("report_batch", "report_batch_status", "report_batch_resume"):
         return {"pk": _failed_item(world).batch_id}
     if name == "report_batch_retry":
         return {"pk": _failed_item(world).pk}

@@ -1,5 +1,6 @@
 /* Follows a batch of reports: polls its JSON status, moves the <progress> bar and the count,
-   and reloads the page when the batch is finished (to show failures and downloads).
+   and reloads the page when the batch is finished (to show failures and downloads) or when
+   reports stopped with their worker (to offer Resume).
    A static file, never inline: the site's Content Security Policy forbids inline scripts. */
 (function () {
   "use strict";
@@ -29,7 +30,9 @@
       })
       .then(function (status) {
         show(status);
-        if (status.is_finished) {
+        // Reload when the batch ends, or when reports stopped with their worker and the page
+        // does not offer Resume yet (once: after the reload the warning is there).
+        if (status.is_finished || (status.stopped > 0 && !document.getElementById("batch-lost"))) {
           window.location.reload();
         } else {
           window.setTimeout(poll, INTERVAL);
