@@ -28,6 +28,10 @@ QUEUE_DOWN = (
     "The reports could not be started: the service that makes them in the background is not answering. "
     "Try again in a few minutes; if this keeps happening, tell the site's administrator."
 )
+QUEUE_DOWN_AGAIN = (
+    "The reports could not be queued again: the service that makes them in the background is not answering. "
+    "Try Resume again in a few minutes; if this keeps happening, tell the site's administrator."
+)
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +153,13 @@ def batch_status(request, pk):
 def retry_item(request, pk):
     require_organizer(request.user)
     item = get_object_or_404(ReportBatchItem.objects.select_related("application__jurisdiction"), pk=pk)
-    if tasks.retry_item(item):
+    try:
+        retried = tasks.retry_item(item)
+    except RedisError:  # the item waits again; Resume queues it once Redis answers
+        logger.exception("The report of %s could not be queued", item.application)
+        messages.error(request, QUEUE_DOWN_AGAIN)
+        return redirect("report_batch", pk=item.batch_id)
+    if retried:
         messages.success(request, f"The report of {item.application.jurisdiction} is being made again.")
     else:
         messages.info(request, f"The report of {item.application.jurisdiction} had not failed; nothing to retry.")
@@ -160,7 +170,12 @@ def retry_item(request, pk):
 def resume_batch(request, pk):
     """After a worker stopped: queue again the reports it was making (or that lost their task)."""
     batch = _batch_for(request, pk)
-    again, failed = tasks.resume(batch, request.user)
+    try:
+        again, failed = tasks.resume(batch, request.user)
+    except RedisError:
+        logger.exception("The reports of %s could not be queued again", batch)
+        messages.error(request, QUEUE_DOWN_AGAIN)
+        return redirect("report_batch", pk=batch.pk)
     if again:
         messages.success(request, f"{again} report{'s are' if again != 1 else ' is'} being made again.")
     if failed:

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from assessment.models import Application, AuditEvent
 from reports import pdf, tasks
@@ -411,3 +412,40 @@ def test_a_file_left_by_a_killed_render_is_replaced_not_kept_beside_the_new_one(
     folder = settings.MEDIA_ROOT / "reports" / "application" / str(application.pk)
     assert [path.name for path in folder.iterdir()] == [leftover.rsplit("/", 1)[1]]
     assert storage.open(leftover).read() != b"%PDF-1.7 cut short"
+
+
+@pytest.mark.django_db
+def test_when_the_queue_is_down_retry_and_resume_say_so_and_resume_works_once_it_is_back(
+    client, cycle, immediate, renders, monkeypatch
+):
+    renders.failing.add("Birch")
+    batch = start(client, cycle)
+    failed = item_of(batch, "Birch")
+    renders.failing.clear()
+    backend = type(tasks.generate_report.get_backend())
+    queue = backend.enqueue
+
+    def redis_down(*args, **kwargs):  # what django-tasks-rq raises when Redis does not answer
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(backend, "enqueue", redis_down)
+    response = client.post(reverse("report_batch_retry", args=[failed.pk]), follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "The reports could not be queued again: the service that makes them in the background" in page
+    assert "Connection refused" not in page
+    # The item waits again with no task; once the lease passes, Resume queues it.
+    failed.refresh_from_db()
+    assert failed.status == Status.PENDING
+    # On a queue it cannot read (Redis), a batch where nothing moved for a whole lease has lost its tasks.
+    long_ago = timezone.now() - tasks.lease() - timedelta(seconds=1)
+    ReportBatch.objects.filter(pk=batch.pk).update(started_at=long_ago)
+    batch.items.update(claimed_at=long_ago, finished_at=long_ago)
+    response = client.post(reverse("report_batch_resume", args=[batch.pk]), follow=True)
+    assert "could not be queued again" in response.content.decode()
+
+    monkeypatch.setattr(backend, "enqueue", queue)
+    page = client.post(reverse("report_batch_resume", args=[batch.pk]), follow=True).content.decode()
+    assert "3 of 3 reports made. Finished." in page
+    failed.refresh_from_db()
+    assert failed.status == Status.DONE

@@ -33,7 +33,8 @@ from tests.factories import PASSWORD
 from tests.stack import PYTHON, free_port
 
 NAMES = ("Alder", "Birch", "Cedar")
-WORKER = [PYTHON, "manage.py", "rqworker", "--job-class", "django_tasks_rq.Job", "default"]
+# As the README says to run it: settings.RQ names the job class, so no flag is needed.
+WORKER = [PYTHON, "manage.py", "rqworker", "default"]
 
 SEED = f"""
 from django.utils import timezone
