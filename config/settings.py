@@ -177,6 +177,13 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAUL
 # RQ workers must run tasks with django-tasks-rq's job class; set here so no worker can forget it.
 RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 
+# Bounds of one PDF render (a separate process; reports/pdf.py), and how long a
+# worker's claim on a report holds before Resume may queue it again.
+REPORT_RENDER_TIMEOUT = env_int("REPORT_RENDER_TIMEOUT", 60)
+REPORT_RENDER_MEMORY = env_int("REPORT_RENDER_MEMORY", 1024 * 1024 * 1024)
+REPORT_RENDER_PROCESSES = env_int("REPORT_RENDER_PROCESSES", 2)
+REPORT_LEASE_SECONDS = env_int("REPORT_LEASE_SECONDS", REPORT_RENDER_TIMEOUT + 60)
+
 # Login throttling (django-axes; Django has none). Five wrong passwords for one
 # account from one address lock that pair out for 15 minutes; the same account
 # from another address, and other accounts from the same address, still sign

@@ -37,7 +37,6 @@ logger = logging.getLogger(__name__)
 
 Status = ReportBatchItem.Status
 UNEXPECTED = "An unexpected error stopped this report; the details are in the server's log."
-LEASE_MARGIN = 60  # seconds beyond the render timeout: reading the inputs, storing the file, a busy database
 MAX_ATTEMPTS = 3  # a report whose worker keeps stopping is failed rather than started again
 STOPPED_TOO_OFTEN = (
     "The worker stopped every time it made this report ({attempts} attempts), so it was not started again. "
@@ -51,10 +50,7 @@ class WorkerStopped(Exception):
 
 def lease():
     """How long a claim on an item holds; a live worker has finished (or given up) by then."""
-    seconds = getattr(settings, "REPORT_LEASE_SECONDS", None)
-    if seconds is None:
-        seconds = getattr(settings, "REPORT_RENDER_TIMEOUT", pdf.DEFAULT_TIMEOUT) + LEASE_MARGIN
-    return timedelta(seconds=seconds)
+    return timedelta(seconds=settings.REPORT_LEASE_SECONDS)  # the render timeout plus a margin, by default
 
 
 @task()
