@@ -507,38 +507,15 @@ def application_html(source):
 
 # --- 1. What a cycle's summary says -------------------------------------------------
 
-DESIGNATED_EVENT = "application.designated"  # how designations before this software were recorded (assessment.demo)
-
 
 def designees(cycle):
-    """The cycle's designees: a current, published decision "designated"; or, for an application no
-    decision was ever recorded for, an ``application.designated`` audit event (the 2013–2015 designees).
-    """
-    from assessment.models import Application
-    from review.models import Decision
+    """The cycle's published designees, by the one rule of reports.designees, as the summary lists them."""
+    from reports.designees import designees as published_designees
 
-    current = {}
-    decisions = (
-        Decision.objects.filter(application__cycle=cycle, superseded_at__isnull=True)
-        .select_related("application__jurisdiction")
-        .order_by("decided_at", "id")
-    )
-    for decision in decisions:
-        current[decision.application_id] = decision  # the latest current one wins
-    decided_ever = set(Decision.objects.filter(application__cycle=cycle).values_list("application_id", flat=True))
-    rows = [
-        {"application": d.application, "level": d.level or "Designated", "recorded": False}
-        for d in current.values()
-        if d.outcome == Decision.Outcome.DESIGNATED and d.published_at is not None
+    return [
+        {"application": application, "level": application.level, "recorded": application.decision_pk is None}
+        for application in published_designees(cycle)
     ]
-    recorded = (
-        Application.objects.filter(cycle=cycle, audit_events__action=DESIGNATED_EVENT)
-        .exclude(pk__in=decided_ever)
-        .select_related("jurisdiction")
-        .distinct()
-    )
-    rows += [{"application": a, "level": "Designated", "recorded": True} for a in recorded]
-    return sorted(rows, key=lambda row: (row["application"].jurisdiction.name, row["application"].jurisdiction.state))
 
 
 def _step(answers, step):

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from assessment.domain import audit
 from assessment.models import Application, Cycle
 from reports import pdf
+from reports.designees import RECORDED_DESIGNATION
 from reports.models import ReportFile
 from review.models import Assignment, Decision, Review
 from tests.factories import make_application, make_cycle, make_jurisdiction, make_organizer, make_reviewer, make_user
@@ -477,10 +478,11 @@ def test_the_cycle_summary_lists_published_designees_with_highlights(client):
     decide(unpublished, published=False)
     refused = submitted(jurisdiction=make_jurisdiction(name="Refused City"), cycle=cycle)
     decide(refused, outcome=Decision.Outcome.NOT_DESIGNATED)
-    # A recorded designation does not count once a decision exists.
-    audit(None, pdf.DESIGNATED_EVENT, "Recorded", refused)
+    # A designation recorded from an announcement (in a published cycle) counts only where no decision exists.
+    Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.PUBLISHED)
+    audit(None, RECORDED_DESIGNATION, "Recorded", refused)
     recorded = submitted(jurisdiction=make_jurisdiction(name="Old Town"), cycle=cycle)
-    audit(None, pdf.DESIGNATED_EVENT, "Recorded", recorded)
+    audit(None, RECORDED_DESIGNATION, "Recorded", recorded)
 
     client.force_login(make_organizer())
     response = client.get(reverse("cycle_summary_pdf", args=[cycle.pk]))
