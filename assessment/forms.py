@@ -74,6 +74,16 @@ class PercentField(forms.DecimalField):
         self.widget.attrs.update({"inputmode": "decimal", "step": "0.1", "min": "0", "max": "100"})
 
 
+class DeadlineField(forms.DateTimeField):
+    """A deadline someone means: this century. Far dates cannot even be stored (9999-12-31 in New York is
+    year 10000 in UTC)."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not 2000 <= value.year <= 2099:
+            raise forms.ValidationError("Enter a date between 2000 and 2099.", code="out_of_range")
+
+
 def count_field(label, help_text="", required=True, maximum=10_000_000, unit="number"):
     return forms.IntegerField(
         label=label,

@@ -29,7 +29,7 @@ class JurisdictionForm(forms.ModelForm):
 
 
 class InvitationForm(UswdsForm):
-    email = forms.EmailField(label="E-mail address")
+    email = forms.EmailField(label="E-mail address", max_length=150)  # it is also the username (150 at most)
     first_name = forms.CharField(max_length=150)
     last_name = forms.CharField(max_length=150)
     role = forms.ChoiceField(choices=User.Role.choices)

@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from assessment import domain
 from assessment.access import applications_for, can_edit, get_application_for, require_organizer
-from assessment.forms import STEP_TITLES, STEPS, UswdsForm
+from assessment.forms import STEP_TITLES, STEPS, DeadlineField, UswdsForm
 from assessment.invitations import InvitationForm, JurisdictionForm, send_invitation
 from assessment.models import Cycle, Jurisdiction
 from assessment.wizard import ApplicationWizard  # noqa: F401  (the wizard is routed from urls)
@@ -116,6 +118,15 @@ def _decision_context(user, application, answerable):
     }
 
 
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form sets the username's max_length without checking it: a longer username went on to
+    django-axes' record of failed sign-ins (255 characters), a server error on PostgreSQL."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].validators.append(MaxLengthValidator(self.fields["username"].max_length))
+
+
 class AcceptInvitationView(auth_views.PasswordResetConfirmView):
     """An invitation is a password-reset link: the person chooses a password."""
 
@@ -177,7 +188,7 @@ def invite(request):
 
 
 class ExtensionForm(UswdsForm):
-    until = forms.DateTimeField(
+    until = DeadlineField(
         label="Allow submission until",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         error_messages={"invalid": "Enter a date and time, for example 2026-12-31 17:00."},

@@ -134,7 +134,7 @@ def _cycle_filter(request):
     raw = request.GET.get("cycle", "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:  # "²" is a digit to isdigit(), not to int()
         raise BadFilter("“cycle” must be a cycle’s number, as in ?cycle=3.")
     cycle = Cycle.objects.filter(pk=int(raw)).first()
     if cycle is None:

@@ -49,11 +49,20 @@ def assign(application, reviewer, by):
     return assignment
 
 
+def _fitting(reason, limit):
+    """A reason typed into a plain text box, as its column can store it: no NUL (PostgreSQL refuses it)."""
+    reason = reason.replace("\x00", "").strip()
+    if len(reason) > limit:
+        raise ReviewError(f"Keep the reason to {limit} characters; it has {len(reason)}.")
+    return reason
+
+
 def unassign(assignment, by, reason):
     """End an assignment; it and any review stay on record."""
     if not assignment.active:
         raise ReviewError("This assignment has already ended.")
-    if not reason.strip():
+    reason = _fitting(reason, 300)
+    if not reason:
         raise ReviewError("Say why the reviewer is taken off this application.")
     assignment.active = False
     assignment.ended_at = timezone.now()
@@ -123,7 +132,8 @@ def auto_assign(cycle, by):
 
 def declare_conflict(reviewer, jurisdiction, reason, by):
     """Record a conflict; active assignments it touches end, submitted reviews are excluded (kept)."""
-    if not reason.strip():
+    reason = _fitting(reason, 250)  # 250: it is stored again after "Conflict of interest found after scoring: "
+    if not reason:
         raise ReviewError("Describe the conflict.")
     with transaction.atomic():
         DeclaredConflict.objects.get_or_create(

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from assessment.access import get_application_for, require_organizer
 from assessment.domain import ApplicationError
-from assessment.forms import UswdsForm
+from assessment.forms import DeadlineField, UswdsForm
 from assessment.models import Cycle, User
 from review import domain
 from review.models import Appeal, Assignment, Decision, ReviewSettings, settings_for
@@ -24,6 +24,7 @@ class PanelSettingsForm(forms.ModelForm):
             "disagreement_margin",
             "divergence_margin",
         ]
+        field_classes = {"review_deadline": DeadlineField, "appeal_deadline": DeadlineField}
         widgets = {
             "review_deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "appeal_deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}),
@@ -60,6 +61,12 @@ class AppealOutcomeForm(UswdsForm):
     designated = forms.BooleanField(label="Designated after the change", required=False)
     level = forms.CharField(label="Level after the change", required=False, max_length=100)
     notes = forms.CharField(label="Reasons", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AssignForm(forms.Form):
+    """The reviewer picked from the list; anything else posted is "no choice", not a server error."""
+
+    reviewer = forms.ModelChoiceField(User.objects.filter(role=User.Role.REVIEWER))
 
 
 def _cycle_for(request, pk):
@@ -168,10 +175,11 @@ def panel_application(request, pk):
 def panel_assign(request, pk):
     require_organizer(request.user)
     application = get_application_for(request, pk)
-    reviewer = User.objects.filter(pk=request.POST.get("reviewer") or 0, role=User.Role.REVIEWER).first()
-    if reviewer is None:
+    form = AssignForm(request.POST)
+    if not form.is_valid():
         messages.error(request, "Choose a reviewer.")
     else:
+        reviewer = form.cleaned_data["reviewer"]
         _run(request, lambda: domain.assign(application, reviewer, request.user), lambda a: f"{reviewer} is assigned.")
     return redirect("panel_application", application.pk)
 

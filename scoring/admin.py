@@ -1,5 +1,9 @@
+import json
+
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from scoring.domain import copy_previous_rubric, rescore_cycle
 from scoring.models import Category, Criterion, Level, Rubric
@@ -23,9 +27,31 @@ class CategoryInline(FrozenAwareInline):
     model = Category
 
 
+class ParamsField(forms.JSONField):
+    """JSON that can be stored. Django's field accepts NaN and 1e309 (not JSON) and NUL (PostgreSQL refuses
+    it), and gives a server error for a number of over 4,300 digits."""
+
+    def to_python(self, value):
+        try:
+            converted = super().to_python(value)
+            stored = json.dumps(converted, allow_nan=False)
+        except ValueError:
+            stored = None
+        if stored is None or "\\u0000" in stored:
+            raise ValidationError("Enter valid JSON: finite numbers, no NUL characters.", code="invalid")
+        return converted
+
+    def bound_data(self, data, initial):
+        try:
+            return super().bound_data(data, initial)
+        except ValueError:  # shown again as typed
+            return forms.fields.InvalidJSONInput(data)
+
+
 class CriterionInline(FrozenAwareInline):
     model = Criterion
     fields = ["code", "category", "title", "kind", "points", "evidence", "params"]
+    formfield_overrides = {models.JSONField: {"form_class": ParamsField}}
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "category":

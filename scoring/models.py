@@ -225,6 +225,14 @@ def _is_number(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+def _are_bands(bands):
+    return (
+        isinstance(bands, list)
+        and len(bands) > 0
+        and all(isinstance(b, list) and len(b) == 2 and all(map(_is_number, b)) and b[1] >= 0 for b in bands)
+    )
+
+
 def params_problem(kind, params):
     """A sentence saying what is wrong with a rule's settings, or None."""
     if not isinstance(params, dict):
@@ -240,16 +248,22 @@ def params_problem(kind, params):
         return None
     if params.get("field") not in ANSWER_FIELDS:
         return f"“{params.get('field')}” is not an answer. Use one of: {', '.join(sorted(ANSWER_FIELDS))}."
+    # The engine counts with these: text, or points below 0, would break every score of the cycle.
+    for key in ("per_choice", "min"):
+        if key in params and not (_is_number(params[key]) and params[key] >= 0):
+            return f'Set "{key}" to a number of 0 or more.'
+    for key in ("require", "only"):
+        if key in params and not (isinstance(params[key], list) and all(isinstance(v, str) for v in params[key])):
+            return f'Give "{key}" as a list of answers, e.g. ["live_phone", "web_form"].'
     if kind == "bands":
         bands = params.get("bands")
         if params.get("direction") not in ("ge", "le"):
             return 'Set "direction" to "ge" (at least) or "le" (at most).'
-        if not bands or not all(isinstance(b, list) and len(b) == 2 and all(map(_is_number, b)) for b in bands):
-            return 'Give bands as [threshold, points] pairs, e.g. "bands": [[30, 2], [60, 1]].'
+        if not _are_bands(bands):
+            return 'Give bands as [threshold, points] pairs, points 0 or more, e.g. "bands": [[30, 2], [60, 1]].'
     if kind == "count" and "bands" in params:
-        bands = params["bands"]
-        if not bands or not all(isinstance(b, list) and len(b) == 2 and all(map(_is_number, b)) for b in bands):
-            return 'Give bands as [count, points] pairs, e.g. "bands": [[11, 5], [8, 3]].'
+        if not _are_bands(params["bands"]):
+            return 'Give bands as [count, points] pairs, points 0 or more, e.g. "bands": [[11, 5], [8, 3]].'
     if kind == "one_of" and not isinstance(params.get("values"), list):
         return 'List the answers that earn the points, e.g. "values": ["weekly", "monthly"].'
     if kind == "recent_year" and not _is_number(params.get("within_years", 2)):
