@@ -1,7 +1,10 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin
 
 from assessment.models import Application, AuditEvent, Cycle, EvidenceDocument, Jurisdiction, User
+from assessment.views import SignInForm
 
 
 @admin.register(User)
@@ -18,8 +21,29 @@ class JurisdictionAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class AdminSignInForm(AdminAuthenticationForm, SignInForm):
+    """The admin's sign-in, with the site's check of the username's length."""
+
+
+admin.site.login_form = AdminSignInForm
+
+
+class CycleForm(forms.ModelForm):
+    """Dates of this century: far ones cannot be stored (9999-12-31 in New York is year 10000 in UTC), and
+    the designation's validity is counted two years on from its start."""
+
+    def clean(self):
+        data = super().clean()
+        for name in ("opens_at", "closes_at", "valid_from", "valid_until"):
+            when = data.get(name)
+            if when and not 2000 <= when.year <= 2099:
+                self.add_error(name, "Enter a date between 2000 and 2099.")
+        return data
+
+
 @admin.register(Cycle)
 class CycleAdmin(admin.ModelAdmin):
+    form = CycleForm
     list_display = ["name", "status", "opens_at", "closes_at", "valid_from", "valid_until"]
     list_filter = ["status"]
 

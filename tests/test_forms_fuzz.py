@@ -4,18 +4,21 @@ The wizard's steps are in tests/test_wizard_fuzz.py. Covered here, each as the r
 
 - review: ReviewForm (review_edit), the conflict declaration (review_conflict), QuestionForm
   (clarification_ask), AnswerForm with a PDF (clarification_answer), PanelSettingsForm (panel_cycle,
-  then automatic assignment and the bulk decision on what was saved), panel_assign, panel_unassign,
-  DecisionForm (panel_decide), AppealForm (appeal_file), AppealOutcomeForm (appeal_decide);
-- assessment: ExtensionForm (grant_extension), EvidenceUploadForm (document_upload, hostile file names
-  and damaged PDFs), JurisdictionForm (jurisdiction_create), InvitationForm (invite), application_start;
-- Django's auth forms: login (with ``next``), password reset, choosing a password from an invitation;
-- the rubric in the admin (scoring/admin.py: the rubric with its levels, categories and criteria);
+  then automatic assignment and the bulk decision on what was saved), AssignForm (panel_assign),
+  panel_unassign, DecisionForm (panel_decide), AppealForm (appeal_file), AppealOutcomeForm (appeal_decide);
+- assessment: ExtensionForm (grant_extension), EvidenceUploadForm (document_upload: hostile file names,
+  damaged PDFs), JurisdictionForm (jurisdiction_create), InvitationForm (invite), application_start;
+- signing in: SignInForm (login, with ``next``), AdminSignInForm (admin:login), the password reset,
+  choosing a password from an invitation or a reset link;
+- the admin: the rubric with its levels, categories and criteria (scoring/admin.py), CycleForm;
 - query strings of list, export and public pages.
 
 Each example starts from the same saved state (its writes are rolled back), so "nothing saved is lost"
-is checked against one snapshot. Forms come from ``hypothesis.extra.django.from_form``; any field may
-then be dropped, sent twice or replaced by hostile text (NUL, control and odd Unicode, huge or negative
-numbers, impossible dates). ``test_every_form_class_is_covered`` fails when a new Form has no test here.
+is checked against one snapshot. Bodies come from ``hypothesis.extra.django.from_form`` where there is a
+form; a few fields are then dropped, sent twice or replaced by hostile text (NUL, control and odd Unicode,
+huge or negative numbers, impossible dates, values at the edge of each kind of field). Inputs that once
+gave server errors are also tried every time. ``test_every_form_class_is_covered`` fails when a new Form
+class in the apps has no test here.
 """
 
 import functools
@@ -47,6 +50,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import from_form
 
 from assessment import domain as applying
+from assessment.admin import AdminSignInForm, CycleForm
 from assessment.forms import EvidenceUploadForm
 from assessment.invitations import InvitationForm, JurisdictionForm
 from assessment.models import Application, EvidenceDocument, Invitation, Jurisdiction, User
@@ -251,6 +255,11 @@ def submitted(jurisdiction, cycle):
 FULL = {"D7": 4, "F6": 2, "H3": 3}
 
 
+class World(SimpleNamespace):
+    def __repr__(self):
+        return "world"  # not the whole namespace in every failing example
+
+
 @pytest.fixture
 def world(db, settings, tmp_path):
     """A submitted application with one draft and one submitted review, an open question, a decision;
@@ -286,11 +295,6 @@ def world(db, settings, tmp_path):
         draft=draft,
         drafter=drafter,
     )
-
-
-class World(SimpleNamespace):
-    def __repr__(self):
-        return "world"  # not the whole namespace in every failing example
 
 
 def review_row(review_id):
@@ -622,9 +626,10 @@ def test_inviting_someone(world, data):
 # --- Signing in, resetting a password, accepting an invitation ----------------------------------------------
 
 
-@settings(fuzz, max_examples=25)
+@pytest.mark.parametrize("route", ["login", "admin:login"])
+@settings(fuzz, max_examples=15)
 @given(data=st.data())
-def test_signing_in(world, data):
+def test_signing_in(world, route, data):
     real = world.applicant.username
     body = {
         "username": data.draw(st.one_of(st.just(real), hostile_value), label="username"),
@@ -633,7 +638,7 @@ def test_signing_in(world, data):
     }
     body = spoil(data, body, ["username", "password", "next"], edges={"username": text_edges})
     with rolled_back():
-        response = post(Client(), reverse("login"), body)
+        response = post(Client(), reverse(route), body)
         assert response.status_code in (200, 302)
         if response.status_code == 302:
             assert (sent(body, "username"), sent(body, "password")) == (real, PASSWORD)
@@ -797,6 +802,33 @@ def test_editing_a_rubric_in_the_admin(next_cycle, data, admin_client):
             assert Rubric.objects.get(cycle=cycle).version == 1
 
 
+CYCLE_DATES = ["9999-12-31", "0001-01-01", "2026-02-30", "2099-12-31", "2100-01-01", "1999-12-31", ""]
+CYCLE_TIMES = ["23:59", "00:00", "02:30", "24:00", "12:00:00.999999", ""]
+cycle_changes = st.dictionaries(
+    st.sampled_from(["opens_at_0", "opens_at_1", "closes_at_0", "closes_at_1", "valid_from", "valid_until", "name"]),
+    st.one_of(st.sampled_from(CYCLE_DATES), st.sampled_from(CYCLE_TIMES), hostile_value),
+    max_size=3,
+)
+
+
+@settings(fuzz, max_examples=20)
+@example(changes={"closes_at_0": "9999-12-31", "closes_at_1": "23:59"})  # year 10000 in UTC
+@example(changes={"valid_from": "9999-12-31", "valid_until": ""})  # valid until two years later
+@given(changes=cycle_changes)
+def test_editing_a_cycle_in_the_admin(world, admin_client, changes):
+    url = reverse("admin:assessment_cycle_change", args=[world.cycle.pk])
+    body = {**form_fields(admin_client.get(url).content.decode()), **changes, "_save": "Save"}
+    with rolled_back():
+        response = post(admin_client, url, body)
+        assert response.status_code in (200, 302)
+        event(f"status {response.status_code}")
+        if response.status_code == 302:  # the saved cycle still shows on the pages that list it
+            assert world.client["organizer"].get(reverse("home")).status_code == 200
+            assert world.client["drafter"].get(reverse("application_detail", args=[world.draft.pk])).status_code == 200
+        else:
+            assert "errornote" in response.content.decode()
+
+
 # --- Query strings ------------------------------------------------------------------------------------------
 
 QUERY_EDGES = ["²", "٣", "0", "-1", "1.5", " 3 ", "9" * 18, "9" * 19, "9" * 5000, "\x00", "3\x00", "csv", "json"]
@@ -871,6 +903,7 @@ ONCE_SERVER_ERRORS = [
     ("invite", "organizer", {"email": LONG_EMAIL, "first_name": "Dana", "last_name": "Lee", "role": "reviewer"}),
     ("login", None, {"username": "x" * 256, "password": "wrong"}),  # django-axes records it (255, PostgreSQL)
     ("login", None, {"username": "ﷺ" * 20, "password": "wrong"}),  # 360 characters once normalised (NFKC)
+    ("admin:login", None, {"username": "x" * 256, "password": "wrong"}),
 ]
 
 
@@ -951,4 +984,6 @@ COVERED = {
     JurisdictionForm: test_adding_a_jurisdiction,
     InvitationForm: test_inviting_someone,
     SignInForm: test_signing_in,
+    CycleForm: test_editing_a_cycle_in_the_admin,
+    AdminSignInForm: test_signing_in,
 }
