@@ -11,7 +11,7 @@ import os
 import shutil
 import sys
 import tempfile
-import time
+import timeit
 import tracemalloc
 from pathlib import Path
 
@@ -105,12 +105,8 @@ def bare_openpyxl(headers, rows, path):
 
 
 def timed(fn, repeat=3):
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+    """The best of ``repeat`` runs, in seconds."""
+    return min(timeit.repeat(fn, number=1, repeat=repeat))
 
 
 def peak_memory(fn):

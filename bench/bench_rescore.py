@@ -7,7 +7,7 @@ Run: make bench (or .venv/bin/python bench/bench_rescore.py [count]).
 import os
 import sys
 import tempfile
-import time
+import timeit
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -59,12 +59,8 @@ def floor(cycle):
 
 
 def timed(fn, repeat=3):
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+    """The best of ``repeat`` runs, in seconds."""
+    return min(timeit.repeat(fn, number=1, repeat=repeat))
 
 
 def main():
