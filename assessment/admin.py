@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin
 
+from assessment.forms import SignInForm, validate_this_century
 from assessment.models import Application, AuditEvent, Cycle, EvidenceDocument, Jurisdiction, User
-from assessment.views import SignInForm
 
 
 @admin.register(User)
@@ -29,16 +29,14 @@ admin.site.login_form = AdminSignInForm
 
 
 class CycleForm(forms.ModelForm):
-    """Dates of this century: far ones cannot be stored (9999-12-31 in New York is year 10000 in UTC), and
-    the designation's validity is counted two years on from its start."""
+    """Dates of this century (validate_this_century): the designation's validity is also counted two years
+    on from its start."""
 
-    def clean(self):
-        data = super().clean()
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         for name in ("opens_at", "closes_at", "valid_from", "valid_until"):
-            when = data.get(name)
-            if when and not 2000 <= when.year <= 2099:
-                self.add_error(name, "Enter a date between 2000 and 2099.")
-        return data
+            if name in self.fields:
+                self.fields[name].validators.append(validate_this_century)
 
 
 @admin.register(Cycle)

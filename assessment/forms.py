@@ -8,7 +8,9 @@ required for Next and for Submit; drafts save whatever was typed.
 from decimal import Decimal
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 
 from assessment.models import EvidenceDocument
 
@@ -74,14 +76,25 @@ class PercentField(forms.DecimalField):
         self.widget.attrs.update({"inputmode": "decimal", "step": "0.1", "min": "0", "max": "100"})
 
 
-class DeadlineField(forms.DateTimeField):
-    """A deadline someone means: this century. Far dates cannot even be stored (9999-12-31 in New York is
-    year 10000 in UTC)."""
+def validate_this_century(value):
+    """A date someone means. Far ones cannot even be stored (9999-12-31 in New York is year 10000 in UTC)."""
+    if value and not 2000 <= value.year <= 2099:
+        raise ValidationError("Enter a date between 2000 and 2099.", code="out_of_range")
 
-    def validate(self, value):
-        super().validate(value)
-        if value and not 2000 <= value.year <= 2099:
-            raise forms.ValidationError("Enter a date between 2000 and 2099.", code="out_of_range")
+
+class DeadlineField(forms.DateTimeField):
+    """A deadline: a date and time of this century."""
+
+    default_validators = [validate_this_century]
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form sets the username's max_length without checking it: a longer username went on to
+    django-axes' record of failed sign-ins (255 characters), a server error on PostgreSQL."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].validators.append(MaxLengthValidator(self.fields["username"].max_length))
 
 
 def count_field(label, help_text="", required=True, maximum=10_000_000, unit="number"):

@@ -3,8 +3,6 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.validators import MaxLengthValidator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -116,15 +114,6 @@ def _decision_context(user, application, answerable):
         "appeal_form": AppealForm() if can_appeal else None,
         "appeal_deadline": deadline,
     }
-
-
-class SignInForm(AuthenticationForm):
-    """Django's sign-in form sets the username's max_length without checking it: a longer username went on to
-    django-axes' record of failed sign-ins (255 characters), a server error on PostgreSQL."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["username"].validators.append(MaxLengthValidator(self.fields["username"].max_length))
 
 
 class AcceptInvitationView(auth_views.PasswordResetConfirmView):

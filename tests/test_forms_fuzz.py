@@ -51,10 +51,10 @@ from hypothesis.extra.django import from_form
 
 from assessment import domain as applying
 from assessment.admin import AdminSignInForm, CycleForm
-from assessment.forms import EvidenceUploadForm
+from assessment.forms import EvidenceUploadForm, SignInForm
 from assessment.invitations import InvitationForm, JurisdictionForm
 from assessment.models import Application, EvidenceDocument, Invitation, Jurisdiction, User
-from assessment.views import ExtensionForm, SignInForm
+from assessment.views import ExtensionForm
 from review import domain
 from review.models import Appeal, Assignment, Clarification, Decision, DeclaredConflict, Review, settings_for
 from review.panel_views import AppealForm, AppealOutcomeForm, AssignForm, DecisionForm, PanelSettingsForm
