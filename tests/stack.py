@@ -26,8 +26,9 @@ import urllib.error
 import urllib.request
 import uuid
 from contextlib import contextmanager
+from http.cookiejar import CookieJar
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pytest
 
@@ -218,6 +219,46 @@ class Stack:
                 process.log_file.close()
         if self.postgres:
             self._admin(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+
+
+class Browser:
+    """A person's browser on a stack's server, over plain HTTP: cookies, the CSRF token, redirects followed.
+
+    An error status fails the test with the page that came with it; a dropped connection raises OSError.
+    """
+
+    def __init__(self, base):
+        self.base = base
+        self.cookies = CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+
+    def download(self, path, data=None):
+        """(the path it ended on, the body as bytes)."""
+        request = urllib.request.Request(self.base + path, data=data, headers={"Referer": self.base + path})
+        try:
+            with self.opener.open(request, timeout=120) as response:
+                return response.geturl().removeprefix(self.base), response.read()
+        except urllib.error.HTTPError as error:
+            raise AssertionError(
+                f"{error.code} from {error.url}:\n{error.read().decode(errors='replace')[:3000]}"
+            ) from None
+
+    def get(self, path):
+        """(the path it ended on, the page)."""
+        url, body = self.download(path)
+        return url, body.decode()
+
+    def post(self, path, data=None):
+        """A form's POST with the CSRF token; (the path it ended on, the page)."""
+        token = next(cookie.value for cookie in self.cookies if cookie.name == "csrftoken")
+        body = urlencode({**(data or {}), "csrfmiddlewaretoken": token}, doseq=True).encode()
+        url, page = self.download(path, data=body)
+        return url, page.decode()
+
+    def log_in(self, username, password):
+        self.get("/login/")
+        url, page = self.post("/login/", {"username": username, "password": password})
+        assert url == "/", page[:2000]
 
 
 @pytest.fixture

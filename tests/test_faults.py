@@ -14,18 +14,14 @@ fresh process reads what the database holds, and the people carry on.
 import re
 import signal
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from http.cookiejar import CookieJar
 from pathlib import Path
-from urllib.parse import urlencode
 
 from tests.factories import PASSWORD
 from tests.factories.answers import post_data
 from tests.fault_hooks import POINTS
-from tests.stack import GUNICORN, PRELUDE, PYTHON, free_port
+from tests.stack import GUNICORN, PRELUDE, PYTHON, Browser, free_port
 
 SUBMITTED = "application.submitted"
 
@@ -120,31 +116,6 @@ def wait_for(path, process=None, future=None, seconds=120):
         time.sleep(0.05)
 
 
-class Browser:
-    """A person's browser over plain HTTP: cookies, the CSRF token, redirects followed."""
-
-    def __init__(self, base):
-        self.base = base
-        self.cookies = CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
-
-    def get(self, path):
-        with self.opener.open(self.base + path, timeout=60) as response:
-            return response.geturl().removeprefix(self.base), response.read().decode()
-
-    def post(self, path, data=None):
-        token = next(cookie.value for cookie in self.cookies if cookie.name == "csrftoken")
-        body = urlencode({**(data or {}), "csrfmiddlewaretoken": token}, doseq=True).encode()
-        request = urllib.request.Request(self.base + path, data=body, headers={"Referer": self.base + path})
-        with self.opener.open(request, timeout=120) as response:
-            return response.geturl().removeprefix(self.base), response.read().decode()
-
-    def log_in(self, username):
-        self.get("/login/")
-        url, page = self.post("/login/", {"username": username, "password": PASSWORD})
-        assert url == "/", page[:2000]
-
-
 @contextmanager
 def server(stack, **env):
     """gunicorn on the stack, like ``stack.server()``, but its application set up by tests/fault_hooks.py."""
@@ -204,7 +175,7 @@ def test_a_submission_killed_at_any_point_is_all_there_or_not_at_all(stack):
     with stack.server() as url:
         for point in POINTS:
             browser = Browser(url)
-            browser.log_in(drafts[point]["username"])
+            browser.log_in(drafts[point]["username"], PASSWORD)
             application = drafts[point]["application"]
             if point == "committed":
                 landed, page = browser.get(f"/applications/{application}/steps/review/")
@@ -233,7 +204,7 @@ def test_the_server_killed_during_a_submission_leaves_the_draft_and_the_applican
     hooks = {"FAULT_AT": "rubric_frozen", "FAULT_ACTION": "wait", "FAULT_GATE": gate, "FAULT_MAIL_DIR": mail}
     with server(stack, **hooks) as (url, process), ThreadPoolExecutor(1) as pool:
         browser = Browser(url)
-        browser.log_in(username)
+        browser.log_in(username, PASSWORD)
         submitting = pool.submit(submit_in_browser, browser, application)
         wait_for(gate / "rubric_frozen.reached", process, submitting)
         stack.kill(process)
@@ -252,7 +223,7 @@ def test_the_server_killed_during_a_submission_leaves_the_draft_and_the_applican
     # Restarted, the server takes the same Submit; one submission, one receipt.
     with server(stack, FAULT_MAIL_DIR=mail) as (url, _process):
         browser = Browser(url)
-        browser.log_in(username)
+        browser.log_in(username, PASSWORD)
         landed, page = submit_in_browser(browser, application)
         assert landed == f"/applications/{application}/"
         assert "Your application has been submitted." in page
@@ -333,7 +304,7 @@ def test_a_worker_killed_mid_batch_resumes_without_duplicate_or_missing_reports(
         # The organizer's page says so (the lease, shortened here, has passed) and offers Resume.
         with server(stack, FAULT_LEASE_SECONDS=0) as (url, _process):
             browser = Browser(url)
-            browser.log_in("organizer")
+            browser.log_in("organizer", PASSWORD)
             page = browser.get(f"/organize/report-batches/{batch}/")[1]
             assert "1 report stopped with its worker" in page and f"{killed}, VA" in page
             assert f'action="/organize/report-batches/{batch}/resume/"' in page

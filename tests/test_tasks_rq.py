@@ -16,11 +16,8 @@ import re
 import shutil
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from contextlib import contextmanager
-from http.cookiejar import CookieJar
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from pypdf import PdfReader
@@ -30,7 +27,7 @@ from rq import Queue
 from rq.registry import FailedJobRegistry, FinishedJobRegistry, StartedJobRegistry
 
 from tests.factories import PASSWORD
-from tests.stack import PYTHON, free_port
+from tests.stack import PYTHON, Browser, free_port
 
 NAMES = ("Alder", "Birch", "Cedar")
 # As the README says to run it: settings.RQ names the job class, so no flag is needed.
@@ -102,42 +99,6 @@ def redis(redis_server):
     connection.close()
 
 
-# --- An organizer's browser, without the browser --------------------------------------
-
-
-class Browser:
-    """Cookies, CSRF token and form posts over plain HTTP, following redirects like a browser."""
-
-    def __init__(self, base):
-        self.base = base
-        self.cookies = CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
-
-    def open(self, request):
-        """(the path it ended on, the body); any error status fails the test with the page that came with it."""
-        try:
-            with self.opener.open(request, timeout=120) as response:
-                return response.geturl().removeprefix(self.base), response.read()
-        except urllib.error.HTTPError as error:
-            raise AssertionError(
-                f"{error.code} from {error.url}:\n{error.read().decode(errors='replace')[:3000]}"
-            ) from None
-
-    def get(self, path):
-        return self.open(self.base + path)
-
-    def post(self, path, data=None):
-        token = next(cookie.value for cookie in self.cookies if cookie.name == "csrftoken")
-        body = urlencode({**(data or {}), "csrfmiddlewaretoken": token}).encode()
-        url, page = self.open(urllib.request.Request(self.base + path, data=body))
-        return url, page.decode()
-
-    def log_in(self, username):
-        self.get("/login/")
-        url, page = self.post("/login/", {"username": username, "password": PASSWORD})
-        assert url == "/", page[:2000]
-
-
 def seeded(stack, redis_url):
     """A stack on Redis with a cycle of three submitted applications and a draft; the cycle's id."""
     stack.env["REDIS_URL"] = redis_url  # for every process of the stack started from now on
@@ -180,8 +141,8 @@ def test_a_batch_of_reports_runs_through_redis_on_an_rq_worker(stack, redis):
 
     with stack.server() as base:
         browser = Browser(base)
-        browser.log_in("organizer")
-        assert "3 submitted applications" in browser.get(f"/organize/cycles/{cycle}/reports/")[1].decode()
+        browser.log_in("organizer", PASSWORD)
+        assert "3 submitted applications" in browser.get(f"/organize/cycles/{cycle}/reports/")[1]
 
         # The click queues one job per submitted application in Redis; no worker runs yet.
         page_url, page = browser.post(f"/organize/cycles/{cycle}/reports/generate/")
@@ -217,7 +178,7 @@ emit([(str(f.application.pk), f.application.jurisdiction.name, f.file.name, item
             reader, text = read_pdf(on_disk)
             assert f"{name}, VA" in text and "2026–2028" in text and "Draft Town" not in text
             assert reader.metadata.title == f"DRAFT — Designation report: {name}, VA, 2026–2028"
-            assert browser.get(f"/applications/{pk}/report.pdf")[1] == on_disk  # cached, not made again
+            assert browser.download(f"/applications/{pk}/report.pdf")[1] == on_disk  # cached, not made again
         worker_log = stack.log(worker)
         stack.stop(worker)
 
@@ -236,7 +197,7 @@ def test_when_redis_is_down_the_organizer_is_told_and_can_start_again_once_it_is
 
     with stack.server() as base:
         browser = Browser(base)
-        browser.log_in("organizer")
+        browser.log_in("organizer", PASSWORD)
         page_url, page = browser.post(f"/organize/cycles/{cycle}/reports/generate/")  # no 500
         assert page_url == f"/organize/cycles/{cycle}/reports/"
         assert (
