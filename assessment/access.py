@@ -8,7 +8,7 @@ inside the set the user may see and raise 404 otherwise. Read-only access
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from assessment.models import Application, EvidenceDocument
+from assessment.models import Application, AuditEvent, EvidenceDocument
 
 
 def applications_for(user):
@@ -51,3 +51,53 @@ def get_document_for(request, pk):
 def require_organizer(user):
     if not (user.is_authenticated and user.is_organizer):
         raise PermissionDenied("Only organizers can do this.")
+
+
+def has_submitted_review(user, application):
+    """A reviewer of the application whose own review is in: from then on they read the panel's work."""
+    from review.models import Review  # review is the app above this one
+
+    return (
+        user.is_authenticated
+        and user.is_reviewer
+        and Review.objects.filter(
+            assignment__application=application,
+            assignment__reviewer=user,
+            assignment__active=True,
+            status=Review.Status.SUBMITTED,
+        ).exists()
+    )
+
+
+def sees_panel(user, application):
+    """May this person read the panel's work on the application (reviews, names, unpublished decisions)?
+
+    Organizers always; a reviewer once their own review of it is submitted
+    (until then each review is independent); applicants never.
+    """
+    return user.is_authenticated and (user.is_organizer or has_submitted_review(user, application))
+
+
+def audiences_for(user, application):
+    """The audiences of audit events this person may read on an application they may open."""
+    Audience = AuditEvent.Audience
+    if user.is_organizer:
+        return list(Audience.values)
+    audiences = [Audience.PUBLIC]
+    if can_edit(user, application):
+        audiences.append(Audience.APPLICANT)
+    if sees_panel(user, application):
+        audiences.append(Audience.PANEL)
+    return audiences
+
+
+def visible_events(user, application):
+    """The application's history as this person may read it, newest first."""
+    return application.audit_events.filter(audience__in=audiences_for(user, application)).select_related("actor")
+
+
+def may_read_applicant_comments(user, application, decision):
+    """Reviewers' comments for the applicant: the panel any time, the applicant's staff once the decision is out."""
+    if sees_panel(user, application):
+        return True
+    return can_edit(user, application) and decision is not None and decision.published_at is not None

@@ -230,7 +230,22 @@ class EvidenceDocument(models.Model):
 
 
 class AuditEvent(models.Model):
-    """An append-only record of a state change: who did what, to what, when."""
+    """An append-only record of a state change: who did what, to what, when, and who may read it.
+
+    The audience is decided where the event is written (``assessment.history.AUDIENCES``
+    gives each action its own) and every page that shows history filters on it
+    (``assessment.access.visible_events``).
+    """
+
+    class Audience(models.TextChoices):
+        # Only organizers (reasons for ending assignments, conflicts, draft saves of reviews).
+        ORGANIZERS = "organizers", "Organizers only"
+        # Organizers, and the reviewers of the application once their own review is submitted.
+        PANEL = "panel", "The review panel"
+        # Organizers and the applicant's staff (appeals, extensions).
+        APPLICANT = "applicant", "Organizers and the applicant"
+        # Everyone who may read the application (its staff, its reviewers, organizers).
+        PUBLIC = "public", "Everyone who may read the application"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -239,7 +254,8 @@ class AuditEvent(models.Model):
         Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
     )
     cycle = models.ForeignKey(Cycle, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    summary = models.CharField(max_length=300)
+    summary = models.CharField(max_length=300, help_text="In words, written for the event's audience.")
+    audience = models.CharField(max_length=20, choices=Audience.choices, default=Audience.ORGANIZERS)
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:

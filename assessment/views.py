@@ -8,8 +8,16 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from assessment import domain
-from assessment.access import applications_for, can_edit, get_application_for, require_organizer
+from assessment import domain, history
+from assessment.access import (
+    applications_for,
+    can_edit,
+    get_application_for,
+    may_read_applicant_comments,
+    require_organizer,
+    sees_panel,
+    visible_events,
+)
 from assessment.forms import STEP_TITLES, STEPS, DeadlineField, UswdsForm
 from assessment.invitations import InvitationForm, JurisdictionForm, send_invitation
 from assessment.models import Cycle, Jurisdiction
@@ -76,7 +84,12 @@ def application_detail(request, pk):
             "sections": sections,
             "documents": application.documents.all(),
             "editable": application.is_draft and can_edit(request.user, application),
-            "history": application.audit_events.select_related("actor")[:50],
+            "history": history.lines_for(
+                request.user,
+                application,
+                visible_events(request.user, application)[:50],
+                names_of_panel=sees_panel(request.user, application),
+            ),
             "standing": standing_for(application),
             "extension_form": ExtensionForm() if request.user.is_organizer and application.is_draft else None,
             "clarifications": [
@@ -109,7 +122,9 @@ def _decision_context(user, application, answerable):
     )
     return {
         "published_decision": decision,
-        "reviewer_comments": applicant_comments(application),
+        "reviewer_comments": (
+            applicant_comments(application) if may_read_applicant_comments(user, application, decision) else []
+        ),
         "appeals": application.appeals.all(),
         "appeal_form": AppealForm() if can_appeal else None,
         "appeal_deadline": deadline,

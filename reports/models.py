@@ -26,6 +26,8 @@ class ReportFile(models.Model):
     class Kind(models.TextChoices):
         APPLICATION = "application", "Designation report"
         CYCLE_SUMMARY = "cycle_summary", "Cycle summary of designees"
+        # For a reviewer whose own review is not in: the rule scores alone.
+        BLIND = "blind", "Draft report without the panel's reviews"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")

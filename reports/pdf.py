@@ -368,16 +368,21 @@ class Source:
     decision: object
     comments: list
     hash: str
+    blind: bool = False
 
 
-def gather(application):
-    """Read what the report needs, and hash it: answers, documents, rubric version, decision, comments."""
+def gather(application, blind=False):
+    """Read what the report needs, and hash it: answers, documents, rubric version, decision, comments.
+
+    ``blind``: the report for a reviewer whose own review is not in yet: the
+    rule scores alone, without the panel's decision, scores or comments.
+    """
     # Imported here, not at the top: the spawned render process imports this module without Django set up.
     from review.domain import applicant_comments, current_decision
     from scoring.domain import rubric_for
 
-    decision = current_decision(application)
-    comments = applicant_comments(application)
+    decision = None if blind else current_decision(application)
+    comments = [] if blind else applicant_comments(application)
     rubric = rubric_for(application.cycle)
     jurisdiction, cycle = application.jurisdiction, application.cycle
     inputs = {
@@ -390,8 +395,9 @@ def gather(application):
         "rubric": [rubric.pk, rubric.version],
         "decision": _decision_data(decision),
         "comments": comments,
+        "blind": blind,
     }
-    return Source(application=application, decision=decision, comments=comments, hash=_hash(inputs))
+    return Source(application=application, decision=decision, comments=comments, hash=_hash(inputs), blind=blind)
 
 
 def _num(value):
@@ -492,6 +498,7 @@ def application_context(source):
         "waiting": [c for c in criteria if c["points"] is None],
         "unmet_prerequisites": [p for p in result["prerequisites"] if not p["met"]],
         "comments": source.comments,
+        "blind": source.blind,
         "static_base": STATIC_BASE,
         "site_name": settings.SITE_NAME,
     }
@@ -691,17 +698,20 @@ def _store(report, digest, html):
     return report
 
 
-def application_report(application):
+def application_report(application, blind=False):
     """The application's report as a ReportFile: the cached one while its inputs are unchanged.
 
-    Raises RenderError when it has to be made and cannot be. ``reused`` on the
-    result tells whether the cache served it.
+    ``blind`` makes the version for a reviewer who has not submitted their own
+    review (see ``gather``), cached apart from the panel's. Raises RenderError
+    when it has to be made and cannot be. ``reused`` on the result tells
+    whether the cache served it.
     """
     from reports.models import ReportFile
 
-    source = gather(application)
+    source = gather(application, blind=blind)
+    kind = ReportFile.Kind.BLIND if blind else ReportFile.Kind.APPLICATION
     report, _created = ReportFile.objects.get_or_create(
-        kind=ReportFile.Kind.APPLICATION, application=application, defaults={"cycle_id": application.cycle_id}
+        kind=kind, application=application, defaults={"cycle_id": application.cycle_id}
     )
     if report.is_current(source.hash) and _file_ok(report):
         report.reused = True

@@ -17,7 +17,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 from redis.exceptions import RedisError
 
-from assessment.access import get_application_for, require_organizer
+from assessment.access import get_application_for, require_organizer, sees_panel
 from assessment.models import Application, Cycle
 from reports import pdf, tasks
 from reports.models import ReportBatch, ReportBatchItem
@@ -67,8 +67,10 @@ def application_report(request, pk):
     application = get_application_for(request, pk)
     if not may_read_report(request.user, application):
         raise PermissionDenied(NOT_PUBLISHED)
+    # Independence: a reviewer whose own review is not in reads no other reviewer's work, here either.
+    blind = request.user.is_reviewer and not sees_panel(request.user, application)
     try:
-        report = pdf.application_report(application)
+        report = pdf.application_report(application, blind=blind)
     except pdf.RenderError as error:
         back = reverse("application_detail", args=[application.pk])
         return _failed(request, error, back, "Back to the application")

@@ -292,11 +292,12 @@ def save_review(review, by, expected_version, judged, adjustments, comments, not
                 f"This review was saved at {timezone.localtime(current.updated_at):%H:%M}, after you opened the "
                 "page (another tab or window?). Your changes were not saved; the page now shows the saved review."
             )
+        # The scores stay in the review (and in ``data`` for the record); the line says what happened.
         action = "review.submitted" if submit else "review.saved"
         audit(
             by,
             action,
-            f"{'Submitted' if submit else 'Saved'} the review: judged {judged}, adjusted {sorted(adjustments)}",
+            "Submitted a review" if submit else "Saved a review draft",
             application,
             judged=judged,
             adjustments=adjustments,
@@ -441,7 +442,7 @@ def decide(application, outcome, level, rationale, by, override_reason="", panel
             published_at=now if published else None,
         )
         label = decision.get_outcome_display() + (f" — {level}" if level else "")
-        summary = f"Decision: {label} (total {result['total']:g})"
+        summary = f"Recorded the decision: {label} ({result['total']:g} points)"
         if override_reason:
             summary += f"; overrides the suggestion: {override_reason}"
         audit(by, "decision.recorded", summary, application, decision=decision.pk, superseded=previous and previous.pk)

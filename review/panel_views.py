@@ -5,7 +5,8 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from assessment.access import get_application_for, require_organizer
+from assessment import history
+from assessment.access import get_application_for, require_organizer, visible_events
 from assessment.domain import ApplicationError
 from assessment.forms import DeadlineField, UswdsForm
 from assessment.models import Cycle, User
@@ -166,7 +167,9 @@ def panel_application(request, pk):
             "decisions": application.decisions.select_related("decided_by"),
             "appeals": application.appeals.select_related("filed_by"),
             "appeal_form": AppealOutcomeForm(auto_id="id_appeal_%s"),
-            "history": application.audit_events.select_related("actor")[:100],
+            "history": history.lines_for(
+                request.user, application, visible_events(request.user, application)[:100], names_of_panel=True
+            ),
         },
     )
 

@@ -194,13 +194,19 @@ def test_without_a_decision_the_report_is_a_draft_without_certificate(client):
     reviewer = make_reviewer()
     Assignment.objects.create(application=application, reviewer=reviewer)
 
-    reader, text, pages = read(pdf_bytes(download(client, reviewer, application)))
+    reader, text, pages = read(pdf_bytes(download(client, make_organizer(), application)))
 
     assert "Draft designation report" in pages[0] and "Not decided yet" in flat(pages[0])
     assert all("DRAFT" in page for page in pages)  # watermark and footer on every page
     assert "CERTIFICATE OF DESIGNATION" not in text.upper()
-    assert "pending" in text  # judged criteria wait for the reviewers
     assert "Looks promising." in text
+
+    # Independence: the reviewer who has not submitted reads the rule scores alone.
+    client.logout()
+    _reader, text, _pages = read(pdf_bytes(download(client, reviewer, application)))
+    assert "Draft designation report" in text and "pending" in text  # judged criteria wait for the reviewers
+    assert "Looks promising." not in text
+    assert "other reviewers' scores and comments appear once your own review is submitted" in flat(text)
 
 
 def test_a_report_of_a_jurisdiction_not_designated_has_no_certificate(client):
