@@ -101,3 +101,8 @@ def may_read_applicant_comments(user, application, decision):
     if sees_panel(user, application):
         return True
     return can_edit(user, application) and decision is not None and decision.published_at is not None
+
+
+def may_read_appeals(user, application):
+    """An appeal is between the applicant and the organizers: reviewers read neither statement nor outcome."""
+    return user.is_authenticated and (user.is_organizer or can_edit(user, application))

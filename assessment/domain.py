@@ -24,9 +24,6 @@ from scoring.domain import freeze_rubric, rescore_application
 
 log = logging.getLogger(__name__)
 
-# Keys of a POST that are not answers and must not be stored with them.
-_NOT_ANSWERS = {"csrfmiddlewaretoken", "version", "wizard_goto_step", "action"}
-
 
 class ApplicationError(Exception):
     """A refused action, with a message meant for the user."""
@@ -54,16 +51,82 @@ def empty_state():
     return {"step": None, "step_data": {}, "step_files": {}, "extra_data": {}}
 
 
-def strip_non_answers(data, wizard_prefix):
-    """The posted data of one step, as lists, without tokens and buttons."""
+# Fields without a length of their own (numbers, dates) keep at most this many characters of a value.
+ANSWER_MAX_CHARS = 10_000
+
+
+def _flat_choices(choices):
+    for value, label in choices:
+        if isinstance(label, (list, tuple)):  # a group of choices
+            yield from _flat_choices(label)
+        else:
+            yield value, label
+
+
+def _answer_limit(field):
+    """The most characters a person can put in ``field``: its max_length, the longest choice, or the default."""
+    choices = list(_flat_choices(getattr(field, "choices", None) or []))
+    if choices:
+        return max(len(str(value)) for value, _label in choices)
+    return getattr(field, "max_length", None) or ANSWER_MAX_CHARS
+
+
+def _cut(value, limit):
+    # Browsers stop typing at maxlength counting a line break as one character, but send it as two (CRLF).
+    return value[: limit + value.count("\r\n")]
+
+
+def _step_fields(step):
+    """({posted name: field} of everything the step's form or formset reads, the formset's row count key, its max)."""
+    form_class = dict(STEPS)[step]
+    if not hasattr(form_class, "form"):
+        form = form_class(prefix=step)
+        return {form.add_prefix(name): field for name, field in form.fields.items()}, None, None
+    formset = form_class(prefix=step)
+    management = formset.management_form
+    fields = {management.add_prefix(name): field for name, field in management.fields.items()}
+    row_fields = formset.empty_form.fields
+    for index in range(formset.max_num):
+        fields.update({f"{formset.add_prefix(index)}-{name}": field for name, field in row_fields.items()})
+    return fields, management.add_prefix("TOTAL_FORMS"), formset.max_num
+
+
+def _at_most(value, maximum):
+    try:
+        return str(maximum) if int(value) > maximum else value
+    except ValueError:
+        return value
+
+
+def strip_non_answers(data, step):
+    """The posted data of one step, as lists: only what the step's form (or formset) reads, within its limits.
+
+    Tokens, buttons and unknown keys are dropped; a single-value field keeps the value the form reads (the
+    last), a multiple-choice field at most as many values as it has choices, a formset at most its max_num
+    rows; each value is cut to what its field accepts. Nothing a browser sends for what a person typed or
+    chose is lost.
+    """
     if isinstance(data, MultiValueDict):
         data = dict(data.lists())
-    # NUL cannot be stored in PostgreSQL text or jsonb; nobody types it on purpose.
-    return {
-        key: [value.replace("\x00", "") for value in values]
-        for key, values in data.items()
-        if key not in _NOT_ANSWERS and not key.startswith(f"{wizard_prefix}-")
-    }
+    fields, total_key, max_rows = _step_fields(step)
+    kept = {}
+    for key, values in data.items():
+        field = fields.get(key)
+        if field is None:
+            continue
+        values = list(values) if isinstance(values, (list, tuple)) else [values]
+        if getattr(field.widget, "allow_multiple_selected", False):
+            values = values[: len(list(_flat_choices(field.choices)))]
+        else:
+            values = values[-1:]
+        limit = _answer_limit(field)
+        # NUL cannot be stored in PostgreSQL text or jsonb; nobody types it on purpose.
+        values = [_cut(str(value).replace("\x00", ""), limit) for value in values]
+        if key == total_key and values:
+            values = [_at_most(values[0], max_rows)]
+        if values:
+            kept[key] = values
+    return kept
 
 
 def bind_step(step, raw):

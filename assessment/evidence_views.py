@@ -1,7 +1,8 @@
 """Upload, download and remove evidence documents.
 
 Uploads and removals come from the wizard's evidence step and go back to it
-with a message; downloads are always attachments, never shown inline.
+with a message; downloads are always attachments, never shown inline, never
+cached, and always named ``….pdf`` whatever the applicant's file was called.
 """
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assessment.access import can_edit, get_document_for, get_editable_application_for
 from assessment.domain import NotEditable
-from assessment.evidence import remove_document, store_document
+from assessment.evidence import download_name, remove_document, store_document
 from assessment.forms import EvidenceUploadForm
 
 
@@ -34,14 +35,14 @@ def upload_document(request, pk):
         return _back_to_evidence(application)
     try:
         document = store_document(
-            application, form.cleaned_data["kind"], form.cleaned_data["file"], form.pages, request.user
+            application, form.cleaned_data["kind"], form.cleaned_data["file"], form.checked, request.user
         )
     except NotEditable as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(
-            request, f"{document.original_name} was added ({document.pages} page{'s' if document.pages != 1 else ''})."
-        )
+        added = f"{document.original_name} was added ({document.pages} page{'s' if document.pages != 1 else ''})."
+        # "For safety, links and scripts were removed from this copy." when the stored copy differs in content.
+        messages.success(request, f"{added} {form.checked.note}" if form.checked.note else added)
     return _back_to_evidence(application)
 
 
@@ -52,9 +53,13 @@ def download_document(request, pk):
         handle = document.file.open("rb")
     except FileNotFoundError:
         raise Http404("The file of this document is missing.") from None
-    response = FileResponse(handle, as_attachment=True, filename=document.original_name, content_type="application/pdf")
+    response = FileResponse(
+        handle, as_attachment=True, filename=download_name(document.original_name), content_type="application/pdf"
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # Evidence is private: no browser or proxy keeps a copy.
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -476,5 +476,7 @@ class EvidenceUploadForm(UswdsForm):
                 f"The file is {upload.size / 1_048_576:.1f} MB; the limit is {self.max_bytes / 1_048_576:.0f} MB.",
                 code="too_large",
             )
-        self.pages = check_pdf(upload)
+        # The rewritten copy to store (CheckedPdf): bytes, pages, what was removed.
+        self.checked = check_pdf(upload)
+        self.pages = self.checked.pages
         return upload

@@ -1,21 +1,50 @@
 """Organizers add jurisdictions and invite people by e-mail.
 
-An invitation is Django's password-reset token: the link lets the person set
-a password once, and stops working as soon as they have.
+An invitation is a password-reset token of its own kind: the link lets the
+person set a password once, and stops working as soon as they have, or after
+INVITATION_TIMEOUT_DAYS. Its tokens are signed differently from password-reset
+tokens, so a reset link (which lives a few hours) never works as an
+invitation, nor an invitation as a reset link.
 """
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils.http import base36_to_int, urlsafe_base64_encode
 
 from assessment.forms import UswdsForm, style_for_uswds
 from assessment.models import Invitation, Jurisdiction, User
+
+
+class InvitationTokenGenerator(PasswordResetTokenGenerator):
+    """Django's reset tokens with their own signature and lifetime (INVITATION_TIMEOUT_DAYS, not
+    PASSWORD_RESET_TIMEOUT). Like a reset token, it stops working once a password is set."""
+
+    key_salt = "assessment.invitations.InvitationTokenGenerator"
+
+    def check_token(self, user, token):
+        if not (user and token):
+            return False
+        try:
+            ts_b36, _ = token.split("-")
+            timestamp = base36_to_int(ts_b36)
+        except ValueError:
+            return False
+        if not any(
+            constant_time_compare(self._make_token_with_timestamp(user, timestamp, secret), token)
+            for secret in [self.secret, *self.secret_fallbacks]
+        ):
+            return False
+        return self._num_seconds(self._now()) - timestamp <= settings.INVITATION_TIMEOUT_DAYS * 24 * 60 * 60
+
+
+invitation_token_generator = InvitationTokenGenerator()
 
 
 class JurisdictionForm(forms.ModelForm):
@@ -70,10 +99,16 @@ def send_invitation(form, invited_by, request):
     link = request.build_absolute_uri(
         reverse(
             "accept_invitation",
-            args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)],
+            args=[urlsafe_base64_encode(force_bytes(user.pk)), invitation_token_generator.make_token(user)],
         )
     )
-    context = {"user": user, "link": link, "invited_by": invited_by, "site_name": settings.SITE_NAME}
+    context = {
+        "user": user,
+        "link": link,
+        "invited_by": invited_by,
+        "site_name": settings.SITE_NAME,
+        "days": settings.INVITATION_TIMEOUT_DAYS,
+    }
     transaction.on_commit(
         lambda: send_mail(
             f"You are invited to {settings.SITE_NAME}",

@@ -13,13 +13,14 @@ from assessment.access import (
     applications_for,
     can_edit,
     get_application_for,
+    may_read_appeals,
     may_read_applicant_comments,
     require_organizer,
     sees_panel,
     visible_events,
 )
 from assessment.forms import STEP_TITLES, STEPS, DeadlineField, UswdsForm
-from assessment.invitations import InvitationForm, JurisdictionForm, send_invitation
+from assessment.invitations import InvitationForm, JurisdictionForm, invitation_token_generator, send_invitation
 from assessment.models import Cycle, Jurisdiction
 from assessment.wizard import ApplicationWizard  # noqa: F401  (the wizard is routed from urls)
 from review.views import AnswerForm, QuestionForm, may_ask
@@ -125,16 +126,17 @@ def _decision_context(user, application, answerable):
         "reviewer_comments": (
             applicant_comments(application) if may_read_applicant_comments(user, application, decision) else []
         ),
-        "appeals": application.appeals.all(),
+        "appeals": application.appeals.all() if may_read_appeals(user, application) else [],
         "appeal_form": AppealForm() if can_appeal else None,
         "appeal_deadline": deadline,
     }
 
 
 class AcceptInvitationView(auth_views.PasswordResetConfirmView):
-    """An invitation is a password-reset link: the person chooses a password."""
+    """An invitation is a password-reset link with its own tokens and lifetime: the person chooses a password."""
 
     template_name = "registration/accept_invitation.html"
+    token_generator = invitation_token_generator
     success_url = reverse_lazy("login")
     post_reset_login = False
 

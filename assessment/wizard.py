@@ -8,10 +8,15 @@ and Submit; a version number turns a colleague's concurrent save into a
 clear conflict instead of a silent overwrite.
 """
 
+import json
+
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.views.generic import TemplateView
 from formtools.wizard.storage.base import BaseStorage
 from formtools.wizard.views import NamedUrlWizardView, StepsHelper
@@ -69,8 +74,27 @@ class ApplicationWizard(NamedUrlWizardView):
         if step not in self.get_form_list():
             raise Http404("No such step.")
         self.storage.current_step = step
-        form = self.get_form(data=request.POST)
-        self.storage.set_step_data(step, domain.strip_non_answers(request.POST, self.prefix))
+        # What is checked is what is stored: the fields the step's form reads, within their limits.
+        answers = domain.strip_non_answers(request.POST, step)
+        form = self.get_form(data=MultiValueDict(answers))
+        # The steps saved before are held to the same rule, so a draft that grew before it existed shrinks
+        # at its next save (what a form reads of them is unchanged).
+        steps = self.get_form_list()
+        step_data = {
+            name: domain.strip_non_answers(raw, name) if name in steps else raw
+            for name, raw in self.storage.data["step_data"].items()
+        }
+        step_data[step] = answers
+        if len(json.dumps({**self.storage.data, "step_data": step_data})) > settings.DRAFT_MAX_BYTES:
+            # Refused whole: the draft keeps what it held.
+            messages.error(
+                request,
+                f"This page was not saved: with it the application would hold more than "
+                f"{filesizeformat(settings.DRAFT_MAX_BYTES)} of text. Shorten your answers and save again; "
+                "what was saved before is kept.",
+            )
+            return self.render(form)
+        self.storage.data["step_data"] = step_data
 
         goto = request.POST.get("wizard_goto_step")
         action = request.POST.get("action", "next")

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: refuses an over-long body (413) before anything below reads or spools it.
+    "config.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -115,7 +117,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 7  # invitations are password-reset links valid for a week
+# A password-reset link works for a few hours; an invitation (its own tokens, assessment/invitations.py)
+# for days, since people are invited ahead of time.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_HOURS", 2) * 60 * 60
+INVITATION_TIMEOUT_DAYS = env_int("INVITATION_TIMEOUT_DAYS", 7)
+# Password-reset e-mails per hour, for one address and from one client address (assessment/password_reset.py).
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 3)
+PASSWORD_RESET_LIMIT_PER_CLIENT = env_int("PASSWORD_RESET_LIMIT_PER_CLIENT", 10)
+# The throttle's counters must be shared by every gunicorn worker, so they live in the database
+# (the table is made by `migrate`, assessment/apps.py); nothing else uses a cache.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "throttle_cache",
+        # A row per counted request, expired after the hour and deleted once there are more than this;
+        # only beyond it (25,000 reset requests an hour) would live counters be culled.
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    },
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
@@ -143,10 +163,30 @@ MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
 # No URL pattern serves MEDIA_URL; Django just requires it to differ from STATIC_URL.
 MEDIA_URL = "/not-served/"
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Bounds of checking and rewriting one evidence PDF (assessment/pdfclean.py, a process of its own per
+# upload): wall-clock and CPU seconds, address space in bytes, processes at once per web process, and
+# what a file may hold: pages, and bytes once its streams are decompressed (a decompression bomb).
+EVIDENCE_CHECK_TIMEOUT = env_int("EVIDENCE_CHECK_TIMEOUT", 15)
+EVIDENCE_CHECK_MEMORY = env_int("EVIDENCE_CHECK_MEMORY", 512 * 1024 * 1024)
+EVIDENCE_CHECK_PROCESSES = env_int("EVIDENCE_CHECK_PROCESSES", 2)
+EVIDENCE_MAX_PAGES = env_int("EVIDENCE_MAX_PAGES", 5000)
+EVIDENCE_MAX_INFLATED = env_int("EVIDENCE_MAX_INFLATED", 256 * 1024 * 1024)
+# The most a request body may have, refused with 413 before it is read (config/middleware.py):
+# a small cap everywhere, and the evidence limit plus a margin for the rest of the form where a
+# signed-in applicant attaches a PDF (a file a little over the limit still gets the form's message).
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 1024 * 1024)
+UPLOAD_REQUEST_MAX_BYTES = env_int("UPLOAD_REQUEST_MAX_BYTES", EVIDENCE_MAX_BYTES + 1024 * 1024)
+if not REQUEST_MAX_BYTES <= UPLOAD_REQUEST_MAX_BYTES or UPLOAD_REQUEST_MAX_BYTES <= EVIDENCE_MAX_BYTES:
+    raise ImproperlyConfigured("UPLOAD_REQUEST_MAX_BYTES must exceed EVIDENCE_MAX_BYTES and REQUEST_MAX_BYTES.")
+# Form fields never need more than the small cap; files up to 2 MB stay in memory, larger ones go to a
+# temporary file (FILE_UPLOAD_TEMP_DIR, else TMPDIR) that the cap keeps under UPLOAD_REQUEST_MAX_BYTES.
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = min(2 * 1024 * 1024, UPLOAD_REQUEST_MAX_BYTES)
+# The most one draft's stored wizard state may hold (serialized JSON), however it is posted: a complete
+# application is 4 KB, one with every text field full of emoji (12 bytes each in JSON) 0.55 MB.
+DRAFT_MAX_BYTES = env_int("DRAFT_MAX_BYTES", 1024 * 1024)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "designation@localhost")

@@ -52,7 +52,7 @@ from hypothesis.extra.django import from_form
 from assessment import domain as applying
 from assessment.admin import AdminSignInForm, CycleForm
 from assessment.forms import EvidenceUploadForm, SignInForm
-from assessment.invitations import InvitationForm, JurisdictionForm
+from assessment.invitations import InvitationForm, JurisdictionForm, invitation_token_generator
 from assessment.models import Application, EvidenceDocument, Invitation, Jurisdiction, User
 from assessment.views import ExtensionForm
 from review import domain
@@ -675,7 +675,8 @@ def invited(world):
 @given(data=st.data())
 def test_choosing_a_password(invited, route, data):
     person = invited.invited if route == "accept_invitation" else invited.applicant
-    uid, token = urlsafe_base64_encode(force_bytes(person.pk)), default_token_generator.make_token(person)
+    tokens = invitation_token_generator if route == "accept_invitation" else default_token_generator
+    uid, token = urlsafe_base64_encode(force_bytes(person.pk)), tokens.make_token(person)
     if data.draw(st.booleans(), label="spoil the link"):
         uid, token = (
             data.draw(st.one_of(st.just(part), hostile_text.filter(bool).map(lambda t: quote(t, safe=""))))
