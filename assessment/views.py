@@ -32,7 +32,13 @@ def home(request):
     if user.is_organizer:
         cycles = Cycle.objects.all()
         applications = applications_for(user).filter(cycle__status=Cycle.Status.OPEN)
-        return render(request, "assessment/home_organizer.html", {"cycles": cycles, "applications": applications})
+        from review.domain import pending_appeals
+
+        return render(
+            request,
+            "assessment/home_organizer.html",
+            {"cycles": cycles, "applications": applications, "appeals": pending_appeals()},
+        )
     if user.is_applicant and user.jurisdiction_id:
         applications = {a.cycle_id: a for a in applications_for(user)}
         open_cycles = [c for c in Cycle.objects.filter(status=Cycle.Status.OPEN) if c.id not in applications]

@@ -1,5 +1,8 @@
 """What the review panel does. Each function checks the transition, writes the audit record."""
 
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -159,10 +162,19 @@ def declare_conflict(reviewer, jurisdiction, reason, by):
             unassign(assignment, by, f"Conflict of interest: {reason}")
 
 
-def _mail_staff(application, subject, body):
-    emails = list(
-        application.jurisdiction.staff.filter(is_active=True).exclude(email="").values_list("email", flat=True)
+def staff_to_mail(jurisdiction_ids):
+    """The applicant staff of these jurisdictions who get the program's e-mails.
+
+    Only applicants: a reviewer whose own jurisdiction it is belongs to it too,
+    and must not receive its questions or its decision.
+    """
+    return User.objects.filter(jurisdiction_id__in=jurisdiction_ids, role=User.Role.APPLICANT, is_active=True).exclude(
+        email=""
     )
+
+
+def _mail_staff(application, subject, body):
+    emails = list(staff_to_mail([application.jurisdiction_id]).values_list("email", flat=True))
     if emails:
         send_mail(subject, body, None, emails, fail_silently=True)
 
@@ -190,24 +202,38 @@ def ask_clarification(application, question, by):
     return clarification
 
 
-def answer_clarification(clarification, answer, by, upload=None, pages=None):
-    """The applicant answers once, with text and optionally a PDF (added to the evidence, audited)."""
+ALREADY_ANSWERED = "This question has already been answered; your answer was not sent."
+
+
+def answer_clarification(clarification, answer, by, upload=None, checked=None):
+    """The applicant answers once, with text and optionally a PDF (added to the evidence, audited).
+
+    Once only, also under parallel requests: the answer claims the question with
+    ``UPDATE … WHERE answered_at IS NULL`` before anything else is written, so a
+    second answer finds nothing to claim and stores no document. A file stored by
+    a transaction that then fails is removed again.
+    """
+    from review.models import Clarification
+
     answer = answer.strip()
     if not answer:
         raise ReviewError("Write your answer.")
     if clarification.answered_at:
-        raise ReviewError("This question has already been answered.")
-    with transaction.atomic():
+        raise ReviewError(ALREADY_ANSWERED)
+    with _atomic_removing_files_on_failure() as stored:
+        claimed = Clarification.objects.filter(pk=clarification.pk, answered_at=None).update(
+            answer=answer, answered_by=by, answered_at=timezone.now()
+        )
+        if not claimed:
+            raise ReviewError(ALREADY_ANSWERED)
         document = None
         if upload is not None:
             from assessment.evidence import store_document
 
-            document = store_document(clarification.application, "other", upload, pages, by, answering=True)
-        clarification.answer = answer
-        clarification.answered_by = by
-        clarification.answered_at = timezone.now()
-        clarification.document = document
-        clarification.save(update_fields=["answer", "answered_by", "answered_at", "document"])
+            document = store_document(clarification.application, "other", upload, checked, by, answering=True)
+            stored.append(document.file)
+            Clarification.objects.filter(pk=clarification.pk).update(document=document)
+        clarification.refresh_from_db()
         audit(by, "clarification.answered", f"Answered: {answer[:200]}", clarification.application)
         asker = clarification.asked_by
         if asker and asker.email:
@@ -221,6 +247,23 @@ def answer_clarification(clarification, answer, by, upload=None, pages=None):
                 )
             )
     return clarification
+
+
+@contextmanager
+def _atomic_removing_files_on_failure():
+    """``transaction.atomic()``; the stored files put in the list it yields are deleted if it does not commit.
+
+    A file is written to storage before the row that names it; when the
+    transaction rolls back (a refusal, an error, a lost race), nothing would name it.
+    """
+    stored = []
+    try:
+        with transaction.atomic():
+            yield stored
+    except BaseException:
+        for file in stored:
+            file.storage.delete(file.name)
+        raise
 
 
 # Reviewing ------------------------------------------------------------------
@@ -372,8 +415,40 @@ def current_decision(application):
     return application.decisions.filter(superseded_at=None).first()
 
 
-def decide(application, outcome, level, rationale, by, override_reason="", panel=None, published=False):
-    """Record the panel's decision, frozen with what it was made on. Overriding the engine needs a reason."""
+class DecidedMeanwhile(ReviewError):
+    """Another decision became the current one after the page that decides was opened."""
+
+
+# ``decide(replaces=ANY)``: supersede whatever decision is current (a deliberate second decision).
+ANY = object()
+
+
+def _meanwhile(current):
+    """The refusal of a decision that lost the race (or was made on a page that is out of date)."""
+    if current is None:
+        return DecidedMeanwhile(
+            "The decision changed after you opened the page; yours was not recorded. Read it, then decide again."
+        )
+    label = current.get_outcome_display() + (f" — {current.level}" if current.level else "")
+    by = f" by {current.decided_by}" if current.decided_by else ""
+    return DecidedMeanwhile(
+        f"A decision was recorded after you opened the page: {label}{by} at "
+        f"{timezone.localtime(current.decided_at):%H:%M}. Yours was not recorded; read it, and decide again "
+        "if it should change."
+    )
+
+
+def decide(application, outcome, level, rationale, by, override_reason="", panel=None, published=False, replaces=ANY):
+    """Record the panel's decision, frozen with what it was made on. Overriding the engine needs a reason.
+
+    ``replaces`` is the current decision the decider saw (its pk, or None when
+    there was none); if another one is current by the time this one is written,
+    it is refused with ``DecidedMeanwhile`` instead of silently superseding it.
+    Under parallel requests the application's row is locked (PostgreSQL) or the
+    whole transaction is (SQLite, ``IMMEDIATE``), so exactly one of them records.
+    """
+    from django.db import IntegrityError
+
     from review.models import Decision
 
     rationale = (rationale or "").strip()
@@ -424,23 +499,29 @@ def decide(application, outcome, level, rationale, by, override_reason="", panel
     with transaction.atomic():
         Application.objects.select_for_update().filter(pk=application.pk).first()
         previous = current_decision(application)
+        if replaces is not ANY and (previous.pk if previous else None) != replaces:
+            raise _meanwhile(previous)
         if previous:
             previous.superseded_at = now
             previous.save(update_fields=["superseded_at"])
-        decision = Decision.objects.create(
-            application=application,
-            outcome=outcome,
-            level=level,
-            total=result["total"],
-            rationale=rationale,
-            suggested_outcome=suggested_outcome,
-            suggested_level=suggested_level,
-            override_reason=override_reason,
-            snapshot=snapshot,
-            decided_by=by,
-            decided_at=now,
-            published_at=now if published else None,
-        )
+        try:
+            with transaction.atomic():  # one_current_decision: the last guard, should a lock be missed
+                decision = Decision.objects.create(
+                    application=application,
+                    outcome=outcome,
+                    level=level,
+                    total=result["total"],
+                    rationale=rationale,
+                    suggested_outcome=suggested_outcome,
+                    suggested_level=suggested_level,
+                    override_reason=override_reason,
+                    snapshot=snapshot,
+                    decided_by=by,
+                    decided_at=now,
+                    published_at=now if published else None,
+                )
+        except IntegrityError:
+            raise _meanwhile(None) from None
         label = decision.get_outcome_display() + (f" — {level}" if level else "")
         summary = f"Recorded the decision: {label} ({result['total']:g} points)"
         if override_reason:
@@ -449,47 +530,210 @@ def decide(application, outcome, level, rationale, by, override_reason="", panel
     return decision
 
 
-def bulk_decide(cycle, by):
-    """Decide every reviewed, undecided application by the rubric's threshold — one decision each."""
-    made, skipped = [], []
+@dataclass
+class BulkPlan:
+    """What "decide all reviewed by threshold" would do now: shown before, done by ``bulk_decide``."""
+
+    # (application, its panel, outcome, level): reviewed by enough reviewers, every criterion scored, undecided.
+    to_decide: list
+    not_reviewed: list  # submitted, undecided, not fully reviewed yet
+    already_decided: int
+
+    @property
+    def designated(self):
+        from review.models import Decision
+
+        return sum(1 for _a, _p, outcome, _l in self.to_decide if outcome == Decision.Outcome.DESIGNATED)
+
+    @property
+    def not_designated(self):
+        return len(self.to_decide) - self.designated
+
+
+def bulk_plan(cycle):
+    """The decisions ``bulk_decide`` would record now, by the rubric's threshold."""
+    from review.models import Decision
+
     required = settings_for(cycle).reviewers_per_application
     applications = Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED).select_related(
         "jurisdiction", "cycle"
     )
+    decided = set(
+        Decision.objects.filter(application__cycle=cycle, superseded_at=None).values_list("application_id", flat=True)
+    )
+    to_decide, not_reviewed = [], []
     for application in applications:
-        if current_decision(application):
+        if application.pk in decided:
             continue
         panel = application_panel(application)
         if len(panel["reviews"]) < required or panel["result"]["pending"]:
-            skipped.append(application)
+            not_reviewed.append(application)
             continue
         outcome, level = suggestion(panel["result"])
+        to_decide.append((application, panel, outcome, level))
+    return BulkPlan(to_decide, not_reviewed, len(decided))
+
+
+def bulk_decide(cycle, by):
+    """Decide every reviewed, undecided application by the rubric's threshold — one decision each.
+
+    An application decided by someone else in the meantime keeps that decision
+    (each decision is recorded with ``replaces=None``). Returns (made, not fully reviewed).
+    """
+    plan = bulk_plan(cycle)
+    made, skipped = [], plan.not_reviewed
+    for application, panel, outcome, level in plan.to_decide:
         rationale = f"Decided by the rubric's threshold: total {panel['result']['total']:g}."
-        made.append(decide(application, outcome, level, rationale, by, panel=panel))
+        try:
+            made.append(decide(application, outcome, level, rationale, by, panel=panel, replaces=None))
+        except DecidedMeanwhile:
+            continue
     audit(by, "decision.bulk", f"Bulk decision: {len(made)} decided, {len(skipped)} not yet reviewed", cycle=cycle)
     return made, skipped
 
 
-def publish_decisions(cycle, by):
-    """Publish every current decision of the cycle at once; applicants are told."""
+def _when(moment):
+    return f"{timezone.localtime(moment):%B %-d, %Y at %H:%M}"
+
+
+def _names(items, limit=10):
+    names = [str(item) for item in items]
+    if len(names) > limit:
+        return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
+    return ", ".join(names)
+
+
+def _count(n, one, many):
+    return f"{n} {one if n == 1 else many}"
+
+
+@dataclass
+class PublicationPlan:
+    """What publishing a cycle would do now, and what stands in its way: shown before, checked by the publishing."""
+
+    decisions: list  # the current, unpublished decisions, by jurisdiction
+    designees: int  # of them, designations: made public on /designees/
+    applicants: int  # applications whose staff are e-mailed
+    addresses: int  # e-mails sent
+    blockers: list = field(default_factory=list)  # sentences; publishing is refused while there is one
+
+    @property
+    def not_designated(self):
+        return len(self.decisions) - self.designees
+
+
+def _still_open(cycle, now):
+    """Why the cycle has not closed (its deadline, or a draft's extension, still ahead), or None."""
+    parts = []
+    if now <= cycle.closes_at:
+        parts.append(f"the deadline is {_when(cycle.closes_at)}")
+    # Drafts only: a submitted application can no longer use its extension.
+    extended = (
+        Application.objects.filter(
+            cycle=cycle, status=Application.Status.DRAFT, extension_until__gte=now, extension_until__gt=cycle.closes_at
+        )
+        .select_related("jurisdiction")
+        .order_by("extension_until", "jurisdiction__name")
+    )
+    parts += [f"{a.jurisdiction} has an extension until {_when(a.extension_until)}" for a in extended]
+    if not parts:
+        return None
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"The cycle is still open: {listed}."
+
+
+def publication_plan(cycle, now=None):
+    """The decisions publishing would make public now, who would be told, and any reason it cannot happen yet."""
+    from review.models import Decision
+
+    now = now or timezone.now()
+    blockers = []
+    still_open = _still_open(cycle, now)
+    if still_open:
+        blockers.append(still_open)
+    current = {
+        d.application_id: d
+        for d in Decision.objects.filter(application__cycle=cycle, superseded_at=None).select_related(
+            "application__jurisdiction", "application__cycle"
+        )
+    }
+    undecided = [
+        a.jurisdiction
+        for a in Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED)
+        .exclude(pk__in=current)
+        .select_related("jurisdiction")
+        .order_by("jurisdiction__name")
+    ]
+    if undecided:
+        blockers.append(
+            f"{_count(len(undecided), 'submitted application has', 'submitted applications have')} "
+            f"no decision yet: {_names(undecided)}."
+        )
+    decisions = sorted(
+        (d for d in current.values() if d.published_at is None), key=lambda d: d.application.jurisdiction.name
+    )
+    if not decisions and not undecided:
+        blockers.append("There are no unpublished decisions in this cycle.")
+    # The same people _mail_staff writes to.
+    addresses = {}
+    for jurisdiction_id, _email in staff_to_mail({d.application.jurisdiction_id for d in decisions}).values_list(
+        "jurisdiction_id", "email"
+    ):
+        addresses[jurisdiction_id] = addresses.get(jurisdiction_id, 0) + 1
+    return PublicationPlan(
+        decisions=decisions,
+        designees=sum(1 for d in decisions if d.outcome == Decision.Outcome.DESIGNATED),
+        applicants=sum(1 for d in decisions if addresses.get(d.application.jurisdiction_id)),
+        addresses=sum(addresses.get(d.application.jurisdiction_id, 0) for d in decisions),
+        blockers=blockers,
+    )
+
+
+def publish_decisions(cycle, by, expected=None):
+    """Publish every current decision of the cycle at once; applicants are told.
+
+    Only once the cycle has closed (its deadline and every draft's extension
+    passed) and every submitted application has a current decision; otherwise a
+    ReviewError says what is missing. ``expected``: the number of decisions the
+    organizer was shown; if it changed meanwhile, nothing is published.
+    Once only under parallel requests: the cycle's row is locked (PostgreSQL; on
+    SQLite the ``IMMEDIATE`` transaction is), and the plan is made inside the lock.
+    """
     from assessment.models import Cycle
     from review.models import Decision
 
     now = timezone.now()
     with transaction.atomic():
-        decisions = list(
-            Decision.objects.filter(application__cycle=cycle, superseded_at=None, published_at=None).select_related(
-                "application__jurisdiction"
+        Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
+        plan = publication_plan(cycle, now)
+        if plan.blockers:
+            raise ReviewError(" ".join(plan.blockers))
+        decisions = plan.decisions
+        if expected is not None and expected != len(decisions):
+            raise ReviewError(
+                f"The decisions changed after you opened the page: {_count(len(decisions), 'decision', 'decisions')} "
+                "would be published now. Nothing was published; check the figures and confirm again."
             )
-        )
-        if not decisions:
-            raise ReviewError("There are no unpublished decisions in this cycle.")
-        for decision in decisions:
+        for decision in list(decisions):
+            # Still current and unpublished: a decision recorded at this very moment supersedes its
+            # predecessor under the application's lock, not the cycle's, so it is checked row by row.
+            if not Decision.objects.filter(pk=decision.pk, superseded_at=None, published_at=None).update(
+                published_at=now
+            ):
+                decisions.remove(decision)
+                continue
             decision.published_at = now
-            decision.save(update_fields=["published_at"])
             audit(by, "decision.published", f"Published: {decision.get_outcome_display()}", decision.application)
         cycle.status = Cycle.Status.PUBLISHED
         cycle.save(update_fields=["status"])
+        audit(
+            by,
+            "cycle.published",
+            f"Published {_count(len(decisions), 'decision', 'decisions')} of {cycle}: "
+            f"{_count(plan.designees, 'designee', 'designees')}, {plan.not_designated} not designated; "
+            f"{_count(plan.addresses, 'e-mail', 'e-mails')} to {_count(plan.applicants, 'applicant', 'applicants')}",
+            cycle=cycle,
+        )
 
         def tell_applicants():
             for decision in decisions:
@@ -507,8 +751,17 @@ def publish_decisions(cycle, by):
 
 # Appeals ----------------------------------------------------------------------
 
+APPEAL_PENDING = "An appeal of this decision is already pending; the organizers will tell you its outcome."
+
 
 def file_appeal(application, statement, by, now=None):
+    """The applicant appeals the published decision, within the window; one pending appeal at a time.
+
+    The database's one_pending_appeal constraint is what keeps it to one under
+    parallel requests. The organizers are e-mailed once it is filed.
+    """
+    from django.db import IntegrityError
+
     from review.models import Appeal
 
     now = now or timezone.now()
@@ -522,41 +775,106 @@ def file_appeal(application, statement, by, now=None):
     if not statement:
         raise ReviewError("Write your statement: what should the panel reconsider, and why?")
     if application.appeals.filter(outcome=Appeal.Outcome.PENDING).exists():
-        raise ReviewError("An appeal of this decision is already pending.")
+        raise ReviewError(APPEAL_PENDING)
     with transaction.atomic():
-        appeal = Appeal.objects.create(application=application, statement=statement, filed_by=by, filed_at=now)
+        try:
+            with transaction.atomic():
+                appeal = Appeal.objects.create(application=application, statement=statement, filed_by=by, filed_at=now)
+        except IntegrityError:
+            if application.appeals.filter(outcome=Appeal.Outcome.PENDING).exists():
+                raise ReviewError(APPEAL_PENDING) from None
+            raise
         audit(by, "appeal.filed", f"Appeal filed: {statement[:200]}", application)
+        transaction.on_commit(lambda: _tell_organizers_of_appeal(appeal))
     return appeal
 
 
+def _tell_organizers_of_appeal(appeal):
+    from django.conf import settings
+    from django.core.mail import send_mass_mail
+    from django.urls import reverse
+
+    application = appeal.application
+    emails = (
+        User.objects.filter(role=User.Role.ORGANIZER, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("email", flat=True)
+    )
+    subject = f"An appeal from {application.jurisdiction} ({application.cycle})"
+    body = (
+        f"{appeal.filed_by or 'The applicant'} appealed the decision on {application.jurisdiction}'s application "
+        f"for {application.cycle} on {_when(appeal.filed_at)}. Their statement:\n\n{appeal.statement}\n\n"
+        f"Uphold or change the decision on the panel page: "
+        f"{settings.SITE_URL}{reverse('panel_application', args=[application.pk])}\n"
+    )
+    send_mass_mail([(subject, body, None, [email]) for email in emails], fail_silently=True)
+
+
+def pending_appeals():
+    """Every appeal waiting for the organizers, oldest first, with what the dashboard shows of it."""
+    from review.models import Appeal
+
+    return (
+        Appeal.objects.filter(outcome=Appeal.Outcome.PENDING)
+        .select_related("application__jurisdiction", "application__cycle", "filed_by")
+        .order_by("filed_at", "pk")
+    )
+
+
 def decide_appeal(appeal, outcome, notes, by, level="", designated=None):
-    """Uphold the decision, or change it (a new decision, published at once, audited like any other)."""
+    """Uphold the decision, or change it (a new decision, published at once, audited like any other).
+
+    A change is refused, with the reason, when the panel could not decide
+    (no counted review, criteria without a score, a level that is not the
+    rubric's) or when it would not change anything. Once only: the appeal is
+    claimed with ``UPDATE … WHERE outcome = 'pending'``.
+    """
     from review.models import Appeal, Decision
 
+    if outcome not in (Appeal.Outcome.UPHELD, Appeal.Outcome.CHANGED):
+        raise ReviewError("Choose whether the decision is upheld or changed.")
     if appeal.outcome != Appeal.Outcome.PENDING:
         raise ReviewError("This appeal has already been decided.")
     notes = (notes or "").strip()
     if not notes:
         raise ReviewError("Write the reasons for the appeal's outcome.")
+    now = timezone.now()
     with transaction.atomic():
+        claimed = Appeal.objects.filter(pk=appeal.pk, outcome=Appeal.Outcome.PENDING).update(
+            outcome=outcome, outcome_notes=notes, decided_by=by, decided_at=now
+        )
+        if not claimed:
+            raise ReviewError("This appeal has already been decided.")
         if outcome == Appeal.Outcome.CHANGED:
+            current = current_decision(appeal.application)
             new_outcome = Decision.Outcome.DESIGNATED if designated else Decision.Outcome.NOT_DESIGNATED
-            decide(
-                appeal.application,
-                new_outcome,
-                level,
-                f"Changed on appeal: {notes}",
-                by,
-                override_reason=f"Appeal: {notes}",
-                published=True,
-            )
-        elif outcome != Appeal.Outcome.UPHELD:
-            raise ReviewError("Choose whether the decision is upheld or changed.")
+            new_level = level if designated else ""
+            if current is None:
+                raise ReviewError("There is no decision to change.")
+            if (current.outcome, current.level) == (new_outcome, new_level):
+                label = current.get_outcome_display() + (f" — {current.level}" if current.level else "")
+                raise ReviewError(
+                    f"The decision is already {label}. To change it, choose another outcome or level; "
+                    "to keep it, uphold it."
+                )
+            try:
+                decide(
+                    appeal.application,
+                    new_outcome,
+                    new_level,
+                    f"Changed on appeal: {notes}",
+                    by,
+                    override_reason=f"Appeal: {notes}",
+                    published=True,
+                    replaces=current.pk,
+                )
+            except ReviewError as refused:
+                raise ReviewError(f"The decision cannot be changed: {refused}") from None
         appeal.outcome = outcome
         appeal.outcome_notes = notes
         appeal.decided_by = by
-        appeal.decided_at = timezone.now()
-        appeal.save(update_fields=["outcome", "outcome_notes", "decided_by", "decided_at"])
+        appeal.decided_at = now
         audit(by, "appeal.decided", f"Appeal {appeal.get_outcome_display().lower()}: {notes[:200]}", appeal.application)
     return appeal
 

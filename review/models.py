@@ -1,7 +1,9 @@
 """The review panel's data: conflicts, assignments, reviews, clarifications, decisions, appeals.
 
 Models stay data; every change goes through ``review.domain``, which writes
-the audit record. Nothing here is edited with ``queryset.update()``.
+the audit record. Nothing here is edited with ``queryset.update()`` except the
+conditional claims of once-only actions (``UPDATE … WHERE answered_at IS NULL``
+and the like), each followed by its audit record in the same transaction.
 """
 
 from django.conf import settings
@@ -190,6 +192,15 @@ class Appeal(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One appeal at a time: a second one filed while the first is pending is refused by
+            # the database itself, so parallel requests cannot both get in.
+            models.UniqueConstraint(
+                fields=["application"], condition=models.Q(outcome="pending"), name="one_pending_appeal"
+            )
+        ]
 
     def __str__(self):
         return f"Appeal of {self.application}"

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from assessment import history
 from assessment.access import get_application_for, require_organizer, visible_events
@@ -49,10 +49,20 @@ class DecisionForm(UswdsForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Needed only when the decision differs from the engine's suggestion.",
     )
+    # The current decision when the page was made (its id; empty: none yet). A decision recorded by
+    # someone else in between is not silently superseded (review.domain.decide, ``replaces``).
+    current = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def __init__(self, *args, levels, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["level"].choices = [("", "—")] + [(name, name) for name, _minimum in levels]
+
+    def replaces(self):
+        """The decision this one replaces, as ``decide(replaces=…)`` takes it: its id, or None."""
+        current = self.cleaned_data.get("current", "").strip()
+        if not current:
+            return None
+        return int(current) if current.isascii() and current.isdigit() else -1  # -1: matches no decision
 
 
 class AppealOutcomeForm(UswdsForm):
@@ -60,8 +70,28 @@ class AppealOutcomeForm(UswdsForm):
         label="Outcome", choices=[(Appeal.Outcome.UPHELD, "Uphold"), (Appeal.Outcome.CHANGED, "Change the decision")]
     )
     designated = forms.BooleanField(label="Designated after the change", required=False)
-    level = forms.CharField(label="Level after the change", required=False, max_length=100)
+    level = forms.ChoiceField(label="Level after the change (when designated)", required=False)
     notes = forms.CharField(label="Reasons", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, levels=(), **kwargs):
+        """``levels``: the rubric's, as (name, minimum) pairs; the new level is one of them."""
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [("", "—")] + [(name, name) for name, _minimum in levels]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == Appeal.Outcome.CHANGED:
+            if data.get("designated") and not data.get("level") and "level" not in self.errors:
+                self.add_error("level", forms.ValidationError("Choose the level after the change.", code="no_level"))
+            elif data.get("level") and not data.get("designated"):
+                self.add_error(
+                    "level",
+                    forms.ValidationError(
+                        "A level goes with a designation: tick “Designated after the change”, or choose no level.",
+                        code="level_without_designation",
+                    ),
+                )
+        return data
 
 
 class AssignForm(forms.Form):
@@ -118,26 +148,50 @@ def panel_auto_assign(request, pk):
     return redirect("panel_cycle", cycle.pk)
 
 
-@require_POST
+def _confirmed(request, word):
+    """A POST from the confirmation page's button (name="confirm", value=word), not from anywhere else."""
+    return request.POST.get("confirm") == word
+
+
+@require_http_methods(["GET", "POST"])
 def panel_bulk_decide(request, pk):
+    """GET: what deciding by threshold would do; POST from its confirm button: do it."""
     cycle = _cycle_for(request, pk)
-    _run(
-        request,
-        lambda: domain.bulk_decide(cycle, request.user),
-        lambda r: f"{len(r[0])} decided by threshold; {len(r[1])} not fully reviewed yet.",
+    if request.method == "POST":
+        if not _confirmed(request, "decide"):
+            messages.info(request, "Nothing was decided yet: check what will happen, then confirm.")
+            return redirect("panel_bulk_decide", cycle.pk)
+        _run(
+            request,
+            lambda: domain.bulk_decide(cycle, request.user),
+            lambda r: f"{len(r[0])} decided by threshold; {len(r[1])} not fully reviewed yet.",
+        )
+        return redirect("panel_cycle", cycle.pk)
+    return render(request, "review/panel_bulk_decide.html", {"cycle": cycle, "plan": domain.bulk_plan(cycle)})
+
+
+def _published(decisions):
+    designees = sum(1 for d in decisions if d.outcome == Decision.Outcome.DESIGNATED)
+    n = len(decisions)
+    return (
+        f"{n} decision{'s are' if n != 1 else ' is'} published; "
+        f"{designees} designee{'s are' if designees != 1 else ' is'} now public, and the applicants are told by e-mail."
     )
-    return redirect("panel_cycle", cycle.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def panel_publish(request, pk):
+    """GET: what publishing would do, or what stands in its way; POST from its confirm button: publish."""
     cycle = _cycle_for(request, pk)
-    _run(
-        request,
-        lambda: domain.publish_decisions(cycle, request.user),
-        lambda decisions: f"{len(decisions)} decisions published; applicants are told by e-mail.",
-    )
-    return redirect("panel_cycle", cycle.pk)
+    if request.method == "POST":
+        if not _confirmed(request, "publish"):
+            messages.info(request, "Nothing was published yet: check what will happen, then confirm.")
+            return redirect("panel_publish", cycle.pk)
+        expected = request.POST.get("expected", "")
+        expected = int(expected) if expected.isascii() and expected.isdigit() else None
+        done = _run(request, lambda: domain.publish_decisions(cycle, request.user, expected=expected), _published)
+        return redirect("panel_cycle", cycle.pk) if done is not None else redirect("panel_publish", cycle.pk)
+    return render(request, "review/panel_publish.html", {"cycle": cycle, "plan": domain.publication_plan(cycle)})
 
 
 def panel_application(request, pk):
@@ -145,9 +199,10 @@ def panel_application(request, pk):
     application = get_application_for(request, pk)
     panel = domain.application_panel(application)
     outcome, level = domain.suggestion(panel["result"])
+    current = domain.current_decision(application)
     decision_form = DecisionForm(
         levels=panel["rubric"].levels,
-        initial={"outcome": outcome, "level": level},
+        initial={"outcome": outcome, "level": level, "current": current.pk if current else ""},
         auto_id="id_decision_%s",
     )
     assigned = application.assignments.select_related("reviewer", "review").order_by("assigned_at")
@@ -166,7 +221,7 @@ def panel_application(request, pk):
             "candidates": [r for r in domain.reviewers() if r.pk not in taken],
             "decisions": application.decisions.select_related("decided_by"),
             "appeals": application.appeals.select_related("filed_by"),
-            "appeal_form": AppealOutcomeForm(auto_id="id_appeal_%s"),
+            "appeal_form": AppealOutcomeForm(levels=panel["rubric"].levels, auto_id="id_appeal_%s"),
             "history": history.lines_for(
                 request.user, application, visible_events(request.user, application)[:100], names_of_panel=True
             ),
@@ -221,6 +276,7 @@ def panel_decide(request, pk):
             request.user,
             override_reason=data["override_reason"],
             panel=panel,
+            replaces=form.replaces(),
         ),
         lambda d: f"The decision is recorded: {d.get_outcome_display()}{' — ' + d.level if d.level else ''}.",
     )
@@ -229,9 +285,11 @@ def panel_decide(request, pk):
 
 @require_POST
 def appeal_decide(request, pk):
+    from scoring.domain import rubric_for
+
     require_organizer(request.user)
-    appeal = get_object_or_404(Appeal.objects.select_related("application"), pk=pk)
-    form = AppealOutcomeForm(request.POST)
+    appeal = get_object_or_404(Appeal.objects.select_related("application__cycle"), pk=pk)
+    form = AppealOutcomeForm(request.POST, levels=rubric_for(appeal.application.cycle).to_engine().levels)
     if not form.is_valid():
         messages.error(
             request, "The outcome was not recorded: " + " ".join(e for es in form.errors.values() for e in es)
@@ -243,9 +301,17 @@ def appeal_decide(request, pk):
             lambda: domain.decide_appeal(
                 appeal, data["outcome"], data["notes"], request.user, level=data["level"], designated=data["designated"]
             ),
-            lambda a: f"The appeal is {a.get_outcome_display().lower()}.",
+            _appeal_decided,
         )
     return redirect("panel_application", appeal.application_id)
+
+
+def _appeal_decided(appeal):
+    if appeal.outcome == Appeal.Outcome.UPHELD:
+        return "The appeal is decided: the decision is upheld."
+    decision = domain.current_decision(appeal.application)
+    label = decision.get_outcome_display() + (f" — {decision.level}" if decision.level else "")
+    return f"The appeal is decided: the decision is changed to {label}, and the new decision is published."
 
 
 class AppealForm(UswdsForm):

@@ -29,7 +29,7 @@ class AnswerForm(UswdsForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["document"].widget.attrs["accept"] = "application/pdf,.pdf"
-        self.pages = None
+        self.checked = None  # what check_pdf made of the document: the copy to store
 
     def clean_document(self):
         from django.conf import settings
@@ -42,7 +42,7 @@ class AnswerForm(UswdsForm):
                 raise forms.ValidationError(
                     f"The file is larger than {settings.EVIDENCE_MAX_BYTES / 1_048_576:.0f} MB.", code="too_large"
                 )
-            self.pages = check_pdf(upload)
+            self.checked = check_pdf(upload)
         return upload
 
 
@@ -110,7 +110,7 @@ def answer(request, pk):
                 form.cleaned_data["answer"],
                 request.user,
                 upload=form.cleaned_data.get("document"),
-                pages=form.pages,
+                checked=form.checked,
             )
         except domain.ReviewError as refused:
             messages.error(request, str(refused))

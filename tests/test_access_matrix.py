@@ -72,7 +72,9 @@ MATRIX = {
     "panel_cycle": ("get", {"anonymous": LOGIN, "organizer": 200, "*": 403}),
     "panel_auto_assign": ("post", {"anonymous": LOGIN, "organizer": 302, "*": 403}),
     "panel_bulk_decide": ("post", {"anonymous": LOGIN, "organizer": 302, "*": 403}),
+    "panel_bulk_decide__get": ("get", {"anonymous": LOGIN, "organizer": 200, "*": 403}),  # the confirmation page
     "panel_publish": ("post", {"anonymous": LOGIN, "organizer": 302, "*": 403}),
+    "panel_publish__get": ("get", {"anonymous": LOGIN, "organizer": 200, "*": 403}),  # the confirmation page
     "panel_application": ("get", {"anonymous": LOGIN, "organizer": 200, "*": 403}),
     "panel_assign": ("post", {"anonymous": LOGIN, "organizer": 302, "*": 403}),
     "panel_decide": ("post", {"anonymous": LOGIN, "organizer": 302, "*": 403}),

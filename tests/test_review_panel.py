@@ -48,6 +48,12 @@ def panel():
     }
 
 
+def close(cycle):
+    """The cycle's deadline has passed: its decisions may be published."""
+    cycle.closes_at = timezone.now() - timedelta(minutes=1)
+    cycle.save(update_fields=["closes_at"])
+
+
 def review_url(review):
     return reverse("review_edit", args=[review.pk])
 
@@ -233,7 +239,11 @@ def test_bulk_decisions_are_recorded_one_by_one(panel):
     other = submitted(make_jurisdiction(name="Riverton"), panel["cycle"])
     submit_both(panel)
     client = as_user(panel["organizer"])
-    response = client.post(reverse("panel_bulk_decide", args=[panel["cycle"].pk]), follow=True)
+    url = reverse("panel_bulk_decide", args=[panel["cycle"].pk])
+    page = client.get(url).content.decode()
+    assert "1 application will be decided: 1 designated and 0 not designated." in page
+    assert Decision.objects.count() == 0  # the page only says what will happen
+    response = client.post(url, {"confirm": "decide"}, follow=True)
     assert "1 decided by threshold; 1 not fully reviewed yet." in response.content.decode()
     assert Decision.objects.get().application == panel["application"]
     assert not Decision.objects.filter(application=other).exists()
@@ -248,9 +258,10 @@ def test_publishing_tells_applicants_who_then_see_decision_and_comments_but_neve
     applicant = as_user(panel["applicant"])
     detail = reverse("application_detail", args=[panel["application"].pk])
     assert "The panel's decision" not in applicant.get(detail).content.decode()
+    close(panel["cycle"])
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        as_user(panel["organizer"]).post(reverse("panel_publish", args=[panel["cycle"].pk]))
+        as_user(panel["organizer"]).post(reverse("panel_publish", args=[panel["cycle"].pk]), {"confirm": "publish"})
     assert Cycle.objects.get(pk=panel["cycle"].pk).status == Cycle.Status.PUBLISHED
     assert [m.subject for m in mail.outbox] == ["Decision on your 2026–2028 application"]
     page = applicant.get(detail).content.decode()
@@ -262,6 +273,7 @@ def test_publishing_tells_applicants_who_then_see_decision_and_comments_but_neve
 def test_appeals_within_the_window_and_a_changed_decision_is_audited(panel):
     submit_both(panel)
     domain.decide(panel["application"], "designated", "Designated with Distinction", "Strong.", panel["organizer"])
+    close(panel["cycle"])
     domain.publish_decisions(panel["cycle"], panel["organizer"])
     applicant = as_user(panel["applicant"])
     url = reverse("appeal_file", args=[panel["application"].pk])
