@@ -7,18 +7,8 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from assessment import domain
 from assessment.models import AuditEvent, EvidenceDocument
-from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_reviewer, make_user, pdf_bytes
-
-
-@pytest.fixture
-def setup(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    home = make_jurisdiction(name="Harbor City")
-    applicant = make_user(jurisdiction=home)
-    application = domain.start_application(home, make_cycle(), applicant)
-    return applicant, application, tmp_path
+from tests.factories import make_jurisdiction, make_organizer, make_reviewer, make_user, pdf_bytes
 
 
 def upload(client, application, content, name="plan.pdf", kind="technology_plan", content_type="application/pdf"):

@@ -29,21 +29,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pikepdf import Array, Dictionary, Name, String
 
-from assessment import domain, evidence
+from assessment import evidence
 from assessment.models import AuditEvent, EvidenceDocument
-from tests.factories import make_cycle, make_jurisdiction, make_user
 
 MARKER = "hostile-marker-7f3a"
 MIB = 1 << 20
-
-
-@pytest.fixture
-def setup(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    home = make_jurisdiction(name="Harbor City")
-    applicant = make_user(jurisdiction=home)
-    application = domain.start_application(home, make_cycle(), applicant)
-    return applicant, application, tmp_path
 
 
 @pytest.fixture

@@ -1,0 +1,13 @@
+"""Browser tests: real Chromium through Playwright (fixtures in conftest.py)."""
+
+from tests.factories import PASSWORD
+
+
+def sign_in(page, user):
+    """Sign in through the real page as ``user``, after signing whoever was in out (their cookies go)."""
+    page.context.clear_cookies()
+    page.goto("/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button:text('Sign in')")
+    page.wait_for_url("**/")

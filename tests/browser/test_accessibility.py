@@ -4,17 +4,10 @@ import pytest
 
 from assessment import domain
 from assessment.forms import STEPS
-from tests.factories import PASSWORD, make_cycle, make_jurisdiction, make_organizer, make_user
+from tests.browser import sign_in
+from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, user):
-    page.goto("/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button:text('Sign in')")
-    page.wait_for_url("**/")
 
 
 def test_applicant_pages_are_accessible(page, axe):

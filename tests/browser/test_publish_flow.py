@@ -7,19 +7,11 @@ from django.utils import timezone
 
 from review import domain
 from review.models import Appeal, Decision, settings_for
-from tests.factories import PASSWORD, make_cycle, make_jurisdiction, make_organizer, make_reviewer
+from tests.browser import sign_in
+from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_reviewer
 from tests.test_review_panel import FULL, submitted
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, user):
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button:text('Sign in')")
-    page.wait_for_url("**/")
 
 
 def test_decide_by_threshold_publish_and_change_a_decision_on_appeal(page, axe):

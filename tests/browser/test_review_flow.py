@@ -4,19 +4,11 @@ import pytest
 
 from review import domain
 from review.models import Decision
-from tests.factories import PASSWORD, make_cycle, make_jurisdiction, make_organizer, make_reviewer
+from tests.browser import sign_in
+from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_reviewer
 from tests.test_review_panel import submitted
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, user):
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button:text('Sign in')")
-    page.wait_for_url("**/")
 
 
 def choose(page, name, value):
