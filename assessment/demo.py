@@ -228,6 +228,28 @@ PLACES = (
     Place("Demo: Copper Mesa", Kind.CITY, "AZ", 455_000, contact=("Ibrahim", "Haddad", "311 Operations Lead")),
 )
 
+# The time zone of each state the demo's jurisdictions lie in (of the zones a state spans, the one most of
+# its people live in: Texas and Kansas are Central, Florida Eastern; Arizona keeps no daylight saving).
+STATE_TIME_ZONES = {
+    "AZ": "America/Phoenix",
+    "CA": "America/Los_Angeles",
+    "CO": "America/Denver",
+    "DC": "America/New_York",
+    "FL": "America/New_York",
+    "GA": "America/New_York",
+    "KS": "America/Chicago",
+    "MD": "America/New_York",
+    "MN": "America/Chicago",
+    "MO": "America/Chicago",
+    "NC": "America/New_York",
+    "OH": "America/New_York",
+    "PA": "America/New_York",
+    "TX": "America/Chicago",
+    "VA": "America/New_York",
+    "VT": "America/New_York",
+    "WA": "America/Los_Angeles",
+}
+
 # --- Answers ------------------------------------------------------------------
 
 _METRIC_POOL = (
@@ -865,6 +887,7 @@ def load():
             state=place.state,
             population=place.population,
             county=places.get(place.county),
+            time_zone=STATE_TIME_ZONES[place.state],
         )
     logins = {}
     for login in LOGINS:
@@ -939,7 +962,11 @@ def load():
             name=designee.name,
             state=designee.state,
             country="United States",
-            defaults={"kind": designee.kind, "population": designee.population},
+            defaults={
+                "kind": designee.kind,
+                "population": designee.population,
+                "time_zone": STATE_TIME_ZONES[designee.state],
+            },
         )
         applications.append(
             build_application(

@@ -20,6 +20,7 @@ from django.utils.datastructures import MultiValueDict
 from assessment.forms import STEP_TITLES, STEPS
 from assessment.history import audience_of
 from assessment.models import Application, AuditEvent, User
+from assessment.templatetags.zones import deadline_text, in_zone
 from scoring.domain import freeze_rubric, rescore_application
 
 log = logging.getLogger(__name__)
@@ -299,12 +300,11 @@ def submit_application(application, user, now=None):
         # IMMEDIATE transaction already holds the database's write lock.
         current = Application.objects.select_for_update().select_related("cycle", "jurisdiction").get(pk=application.pk)
         if not current.is_draft:
-            raise NotEditable(
-                f"This application was already submitted on {timezone.localtime(current.submitted_at):%B %-d, %Y at %H:%M}."
-            )
+            raise NotEditable(f"This application was already submitted on {in_zone(current.submitted_at)}.")
         if not current.can_submit_now(now):
             raise NotEditable(
-                f"The deadline for {current.cycle} was {timezone.localtime(current.deadline()):%B %-d, %Y at %H:%M}. "
+                f"The deadline for {current.cycle} was "
+                f"{deadline_text(current.deadline(), current.cycle.time_zone, current.jurisdiction)}. "
                 "Ask the organizers for an extension."
             )
         problems = problems_in(current.wizard_state)
@@ -328,10 +328,10 @@ def submit_application(application, user, now=None):
 def send_receipt(application):
     staff = application.jurisdiction.staff.filter(is_active=True, role=User.Role.APPLICANT).exclude(email="")
     subject = f"Received: {application.jurisdiction}'s application for {application.cycle}"
-    when = timezone.localtime(application.submitted_at)
+    when = in_zone(application.submitted_at, application.jurisdiction.time_zone)  # the readers' own clock
     body = (
         f"{application.submitted_by} submitted {application.jurisdiction}'s application for the "
-        f"Citizen-Engaged Community designation {application.cycle} on {when:%B %-d, %Y at %H:%M %Z}.\n\n"
+        f"Citizen-Engaged Community designation {application.cycle} on {when}.\n\n"
         f"You can read what was submitted at {settings.SITE_URL}{reverse('application_detail', args=[application.pk])}\n"
         "The review panel will contact you if it has questions.\n"
     )
@@ -353,7 +353,7 @@ def grant_extension(application, until, user):
     audit(
         user,
         "application.extension",
-        f"Extension granted until {timezone.localtime(until):%Y-%m-%d %H:%M}",
+        f"Extension granted until {deadline_text(until, application.cycle.time_zone, application.jurisdiction)}",
         application,
     )
     return application

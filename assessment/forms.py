@@ -5,12 +5,15 @@ Each step is a form; its field names are the keys of ``Application.answers``
 required for Next and for Submit; drafts save whatever was typed.
 """
 
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.utils import timezone
 
 from assessment.models import EvidenceDocument
 
@@ -83,9 +86,32 @@ def validate_this_century(value):
 
 
 class DeadlineField(forms.DateTimeField):
-    """A deadline: a date and time of this century."""
+    """A deadline: a date and time of this century, read on the clock of a named time zone.
+
+    ``zone`` is an IANA name (the form that asks which zone sets it before cleaning): a date and time
+    typed without an offset is read in that zone (``timezone.make_aware(naive, ZoneInfo(zone))``, refusing
+    a time the zone skips or repeats), and a stored deadline is shown back on that clock. Without a zone,
+    Django's default: the current time zone (TIME_ZONE)."""
 
     default_validators = [validate_this_century]
+
+    def __init__(self, *, zone=None, **kwargs):
+        self.zone = zone
+        super().__init__(**kwargs)
+
+    def _zone(self):
+        return ZoneInfo(self.zone) if self.zone else timezone.get_current_timezone()
+
+    def to_python(self, value):
+        # Django's parsing, with a naive result made aware in our zone (from_current_timezone): the
+        # zone is the one the person was told, not the server's.
+        with timezone.override(self._zone()):
+            return super().to_python(value)
+
+    def prepare_value(self, value):
+        if isinstance(value, datetime) and timezone.is_aware(value):
+            return timezone.localtime(value, self._zone()).replace(tzinfo=None)
+        return super().prepare_value(value)
 
 
 class SignInForm(AuthenticationForm):

@@ -54,7 +54,11 @@ class JurisdictionForm(forms.ModelForm):
 
     class Meta:
         model = Jurisdiction
-        fields = ["name", "kind", "state", "country", "population", "county"]
+        fields = ["name", "kind", "state", "country", "population", "county", "time_zone"]
+        help_texts = {
+            "time_zone": "Its staff also read every deadline on this clock. The common North American zones "
+            "come first; any IANA time zone may be chosen."
+        }
 
 
 class InvitationForm(UswdsForm):

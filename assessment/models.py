@@ -5,10 +5,13 @@ grant an extension) are functions in ``assessment.domain``; they are the only
 way the status moves and each one writes an ``AuditEvent``.
 """
 
+import functools
 import uuid
+import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -29,6 +32,59 @@ def population_band(population):
         if population is not None and population >= lower:
             label = name
     return label
+
+
+# Time zones: IANA names (zoneinfo). The select lists the common North American zones first, then every other
+# name zoneinfo knows; a cycle's deadline is set in one, and each jurisdiction reads it also in its own.
+COMMON_TIME_ZONES = [
+    ("America/St_Johns", "Newfoundland (St. John's)"),
+    ("America/Halifax", "Atlantic (Halifax)"),
+    ("America/Puerto_Rico", "Atlantic, no daylight saving (Puerto Rico)"),
+    ("America/New_York", "Eastern (New York)"),
+    ("America/Toronto", "Eastern (Toronto)"),
+    ("America/Chicago", "Central (Chicago)"),
+    ("America/Winnipeg", "Central (Winnipeg)"),
+    ("America/Regina", "Central, no daylight saving (Saskatchewan)"),
+    ("America/Denver", "Mountain (Denver)"),
+    ("America/Edmonton", "Mountain (Edmonton)"),
+    ("America/Phoenix", "Mountain, no daylight saving (Arizona)"),
+    ("America/Los_Angeles", "Pacific (Los Angeles)"),
+    ("America/Vancouver", "Pacific (Vancouver)"),
+    ("America/Anchorage", "Alaska (Anchorage)"),
+    ("Pacific/Honolulu", "Hawaii (Honolulu)"),
+]
+
+
+@functools.cache
+def valid_time_zones():
+    """Every IANA name zoneinfo can load here, less the machine's own alias and the placeholder."""
+    return frozenset(zoneinfo.available_timezones() - {"localtime", "Factory"})
+
+
+def time_zone_choices():
+    common = [(name, f"{label} — {name}") for name, label in COMMON_TIME_ZONES if name in valid_time_zones()]
+    taken = {name for name, _ in common}
+    others = [(name, name) for name in sorted(valid_time_zones() - taken)]
+    return [("North America", common), ("Other time zones", others)]
+
+
+def validate_time_zone(value):
+    if value not in valid_time_zones():
+        raise ValidationError("Choose a time zone by its IANA name, for example America/Chicago.", code="time_zone")
+
+
+def default_time_zone():
+    return settings.TIME_ZONE
+
+
+def time_zone_field(help_text):
+    return models.CharField(
+        max_length=64,
+        choices=time_zone_choices,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text=help_text,
+    )
 
 
 class Jurisdiction(models.Model):
@@ -52,6 +108,7 @@ class Jurisdiction(models.Model):
         limit_choices_to={"kind": Kind.COUNTY},
         help_text="For a city or town: the county it lies in (used to find conflicts of interest).",
     )
+    time_zone = time_zone_field("Where its staff read deadlines: each deadline is also shown in this zone.")
 
     class Meta:
         ordering = ["name", "state"]
@@ -115,7 +172,8 @@ class Cycle(models.Model):
 
     name = models.CharField(max_length=50, unique=True, help_text="For example 2025–2027.")
     opens_at = models.DateTimeField()
-    closes_at = models.DateTimeField(help_text="Submission deadline.")
+    closes_at = models.DateTimeField(help_text="Submission deadline, in the cycle's time zone.")
+    time_zone = time_zone_field("The zone the cycle's dates are set and shown in.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.UPCOMING)
     valid_from = models.DateField(help_text="First day designations from this cycle are valid.")
     valid_until = models.DateField(blank=True, help_text="Two years after the start unless set.")

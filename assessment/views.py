@@ -1,6 +1,7 @@
 """Pages for applicants and organizers. Thin: look up, call the domain, render."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +22,7 @@ from assessment.access import (
 )
 from assessment.forms import STEP_TITLES, STEPS, DeadlineField, UswdsForm
 from assessment.invitations import InvitationForm, JurisdictionForm, invitation_token_generator, send_invitation
-from assessment.models import Cycle, Jurisdiction
+from assessment.models import Cycle, Jurisdiction, time_zone_choices, valid_time_zones
 from assessment.wizard import ApplicationWizard  # noqa: F401  (the wizard is routed from urls)
 from review.views import AnswerForm, QuestionForm, may_ask
 from scoring.domain import standing_for
@@ -98,7 +99,9 @@ def application_detail(request, pk):
                 names_of_panel=sees_panel(request.user, application),
             ),
             "standing": standing_for(application),
-            "extension_form": ExtensionForm() if request.user.is_organizer and application.is_draft else None,
+            "extension_form": (
+                ExtensionForm(application=application) if request.user.is_organizer and application.is_draft else None
+            ),
             "clarifications": [
                 (c, AnswerForm(auto_id=f"id_answer{c.pk}_%s") if answerable and not c.answered_at else None)
                 for c in application.clarifications.select_related("asked_by", "answered_by", "document")
@@ -200,18 +203,37 @@ def invite(request):
 
 
 class ExtensionForm(UswdsForm):
+    """A new deadline for one draft, typed on the clock of a named zone: the jurisdiction's own unless the
+    organizer chooses another (left out, it is the jurisdiction's)."""
+
+    zone = forms.ChoiceField(label="Time zone of the new deadline", choices=time_zone_choices, required=False)
     until = DeadlineField(
         label="Allow submission until",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         error_messages={"invalid": "Enter a date and time, for example 2026-12-31 17:00."},
+        help_text="A date and time in the time zone chosen above.",
     )
+
+    def __init__(self, *args, application=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        own = application.jurisdiction.time_zone if application else settings.TIME_ZONE
+        self.fields["zone"].initial = own
+        if application:
+            self.fields["zone"].help_text = f"{application.jurisdiction.name}'s own zone is {own}."
+        chosen = self.data.get("zone") if self.is_bound else None
+        zone = chosen if isinstance(chosen, str) and chosen in valid_time_zones() else own
+        self.fields["until"].zone = zone
+        self.fields["until"].label = f"Allow submission until (date and time in {zone})"
+
+    def clean_zone(self):
+        return self.cleaned_data["zone"] or self.fields["zone"].initial
 
 
 @require_POST
 def grant_extension(request, pk):
     require_organizer(request.user)
     application = get_application_for(request, pk)
-    form = ExtensionForm(request.POST)
+    form = ExtensionForm(request.POST, application=application)
     if form.is_valid():
         try:
             domain.grant_extension(application, form.cleaned_data["until"], request.user)
@@ -220,5 +242,7 @@ def grant_extension(request, pk):
         else:
             messages.success(request, "The extension was granted.")
     else:
-        messages.error(request, "The extension was not granted: " + " ".join(form.errors["until"]))
+        messages.error(
+            request, "The extension was not granted: " + " ".join(e for es in form.errors.values() for e in es)
+        )
     return redirect("application_detail", application.pk)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from assessment.domain import ApplicationError, audit  # noqa: F401  (audit is used by the views too)
 from assessment.models import Application, EvidenceDocument, User
+from assessment.templatetags.zones import in_zone
 from review.conflicts import conflicts_by_reviewer
 from review.models import Assignment, DeclaredConflict, Review, settings_for
 
@@ -24,7 +25,7 @@ def reviewers():
 def _notify_assignment(assignment):
     application = assignment.application
     deadline = settings_for(application.cycle).review_deadline
-    when = f" The review deadline is {timezone.localtime(deadline):%B %-d, %Y}." if deadline else ""
+    when = f" The review deadline is {in_zone(deadline, application.cycle.time_zone)}." if deadline else ""
     send_mail(
         f"New review: {application.jurisdiction} ({application.cycle})",
         f"You have been asked to review the application of {application.jurisdiction} for {application.cycle}.{when}\n",
@@ -593,7 +594,8 @@ def bulk_decide(cycle, by):
 
 
 def _when(moment):
-    return f"{timezone.localtime(moment):%B %-d, %Y at %H:%M}"
+    """'January 15, 2027 at 23:59 EST': in the current zone (TIME_ZONE), with its abbreviation."""
+    return in_zone(moment)
 
 
 def _names(items, limit=10):
@@ -906,7 +908,8 @@ def send_reminders(now=None, within_days=3):
             f"- {r.assignment.application.jurisdiction} ({r.assignment.application.cycle})" for r in reviews
         )
         send_mail(
-            f"Reminder: {len(reviews)} review{'s' if len(reviews) != 1 else ''} due {timezone.localtime(deadline):%B %-d}",
+            f"Reminder: {len(reviews)} review{'s' if len(reviews) != 1 else ''} due "
+            f"{in_zone(deadline, reviews[0].assignment.application.cycle.time_zone)}",
             f"These reviews are not submitted yet:\n{lines}\n",
             None,
             [reviewer.email],

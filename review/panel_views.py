@@ -27,14 +27,20 @@ class PanelSettingsForm(forms.ModelForm):
         ]
         field_classes = {"review_deadline": DeadlineField, "appeal_deadline": DeadlineField}
         widgets = {
-            "review_deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}),
-            "appeal_deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            # The format a datetime-local input takes; Django's default (with a space and seconds) shows empty.
+            "review_deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "appeal_deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from assessment.forms import style_for_uswds
 
+        # Deadlines are typed and shown on the clock of the cycle's time zone, which the label names.
+        zone = self.instance.cycle.time_zone
+        for name in ("review_deadline", "appeal_deadline"):
+            self.fields[name].zone = zone
+            self.fields[name].label = f"{self.fields[name].label} (date and time in {zone})"
         style_for_uswds(self)
 
 

@@ -32,7 +32,9 @@ pytestmark = pytest.mark.django_db
 
 
 def when(moment):
-    return f"{timezone.localtime(moment):%B %-d, %Y at %H:%M}"
+    """As the confirmation pages write it: on the server's clock, with the zone's abbreviation."""
+    local = timezone.localtime(moment)
+    return f"{local:%B %-d, %Y at %H:%M} {local.tzname()}"
 
 
 def decided(panel):
