@@ -10,7 +10,7 @@ run: deps
 	DEBUG=1 DEMO=1 $(PY) manage.py migrate --noinput -v 0
 	DEBUG=1 DEMO=1 $(PY) manage.py load_demo
 	@# The task worker (background reports) runs beside the server and stops with it.
-	DEBUG=1 DEMO=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	DEBUG=1 DEMO=1 $(PY) manage.py run_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 DEMO=1 $(PY) manage.py runserver 127.0.0.1:8000
 

@@ -6,7 +6,7 @@ password hash) contains:
     manifest.json          what is inside: engine, migrations, row counts, media files with sha256
     database/db.sqlite3    SQLite: a copy made with the SQLite backup API (never a cp of a live WAL database)
     database/db.dump       PostgreSQL: pg_dump --format=custom
-    media/...              every file under MEDIA_ROOT (evidence and report PDFs)
+    media/...              every file under MEDIA_ROOT that a row names (evidence and report PDFs)
 
 Rows and files while the site keeps running. An uploaded file is written
 before the row that names it is committed, and removed only after that row
@@ -20,6 +20,12 @@ row in the archive has its file. Files of rows that came later are not needed;
 files already gone before the backup (a row naming a missing file) are listed
 as ``missing_files`` in the manifest and reported, and the drill after a
 restore does not count them as losses.
+
+Only files that a dumped row names are archived: a temporary file or one left
+by a write that never committed (``left_out`` in the manifest) is nobody's.
+A file whose row recorded a sha256 (evidence always, reports since they record
+one) must still have it: a damaged file stops the backup with an error naming
+it, rather than being archived as if it were good.
 
 Row counts are taken in the very snapshot that was dumped (the SQLite copy
 itself; on PostgreSQL pg_dump runs on a snapshot exported by the transaction
@@ -105,7 +111,38 @@ def _snapshot_facts(cursor, tables):
             cursor.execute(f"SELECT {_quote(column)} FROM {_quote(table)} WHERE {_quote(column)} <> ''")
             for (name,) in cursor.fetchall():
                 referenced[name] = f"{table}.{column}"
-    return counts, migrations, referenced
+    recorded = {}  # file name → the sha256 its row recorded (evidence always; reports once they record one)
+    for table, column, sha_column in hashed_file_fields():
+        if table in tables:
+            cursor.execute(
+                f"SELECT {_quote(column)}, {_quote(sha_column)} FROM {_quote(table)} "
+                f"WHERE {_quote(column)} <> '' AND {_quote(sha_column)} <> ''"
+            )
+            recorded.update(cursor.fetchall())
+    return counts, migrations, referenced, recorded
+
+
+def hashed_file_fields():
+    """(table, file column, sha256 column) of every model that records the sha256 of its file in a ``sha256`` field."""
+    found = []
+    for model in apps.get_models():
+        names = {field.name: field for field in model._meta.concrete_fields}
+        if "sha256" not in names:
+            continue
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.FileField):
+                found.append((model._meta.db_table, field.column, names["sha256"].column))
+    return found
+
+
+def _damaged(media, recorded, referenced):
+    """The archived files whose sha256 is not the one their row recorded, in words naming each."""
+    problems = []
+    for item in media:
+        expected = recorded.get(item["path"])
+        if expected and item["sha256"] != expected:
+            problems.append(f"{item['path']} (named by {referenced[item['path']]})")
+    return problems
 
 
 # --- Media -----------------------------------------------------------------------
@@ -280,16 +317,28 @@ def create_backup(output=None):
         dump = Path(work) / PurePosixPath(DATABASE_FILES[kind]).name
         dumper = _dump_sqlite if kind == "sqlite" else _dump_postgresql
         try:
-            (counts, migrations, referenced), versions = dumper(
+            (counts, migrations, referenced, recorded), versions = dumper(
                 dump, lambda names: _copy_media(media_root, staging, copied, names)
             )
         except (DatabaseError, sqlite3.Error) as error:  # a lock wait that timed out, a deadlock
             raise BackupError(f"The database could not be dumped ({error}); run the backup again.") from None
 
+        # Only files a dumped row names: a file no row names (a temporary file, one left by a write that
+        # never committed) is not part of the installation; ``manage.py sweep_files`` removes them.
         media = [
             {"path": path, "size": (staging / path).stat().st_size, "sha256": sha256_of(staging / path)}
             for path in sorted(copied)
+            if path in referenced
         ]
+        damaged = _damaged(media, recorded, referenced)
+        if damaged:
+            raise BackupError(
+                f"The backup was not written: {len(damaged)} file{'s do' if len(damaged) > 1 else ' does'} not match "
+                f"the sha256 recorded when it was stored, so it is damaged: {'; '.join(damaged)}. "
+                "`manage.py sweep_files` lists every such file; `sweep_files --apply` clears damaged reports so they "
+                "are made again, while a damaged evidence document needs a person (restore it from an earlier "
+                "backup, or remove it and ask the applicant to upload it again). Then run the backup again."
+            )
         missing = [{"path": name, "field": field} for name, field in sorted(referenced.items()) if name not in copied]
         manifest = {
             "format": FORMAT,
@@ -303,6 +352,7 @@ def create_backup(output=None):
             "counted": "in the snapshot that was dumped",
             "media": media,
             "missing_files": missing,
+            "left_out": sorted(path for path in copied if path not in referenced),  # no row names them
         }
 
         partial = output.with_name(f".{output.name}.partial")

@@ -10,9 +10,12 @@ what was removed. It is stored under a name the server makes; the
 applicant's file name is kept only as text to show.
 """
 
+import errno
 import hashlib
 import json
 import logging
+import os
+import secrets
 import subprocess
 import sys
 import threading
@@ -21,7 +24,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 
 from assessment.domain import NotEditable, audit
@@ -195,11 +197,124 @@ def download_name(name):
     return stem[: MAX_NAME - 4] + ".pdf"
 
 
+# --- Files written whole or not at all ----------------------------------------------
+#
+# Evidence and report PDFs alike (reports/pdf.py uses these too): the bytes go to a
+# temporary name in the file's own folder (".<name>.<random>.tmp"), are flushed and
+# fsynced, read back and compared (size and sha256), and only then renamed into
+# place (os.replace, atomic on one file system) as the last step inside the
+# transaction that writes the row naming the file. A failed write removes what it
+# wrote; a transaction that does not commit removes the placed file. A process
+# killed in between leaves at most a temporary file or a file no row names, which
+# ``manage.py sweep_files --apply`` removes once it is an hour old.
+
+DISK_FULL = "the server's disk is full"
+NOT_WRITTEN = "the server could not write it"
+NOT_STORED = "The document was not stored: {why}. Nothing was changed; try again later or tell the organizers."
+
+
+class StorageError(Exception):
+    """A file could not be stored whole; nothing of it was left behind. The message is for the person who asked."""
+
+    def __init__(self, message, disk_full=False):
+        super().__init__(message)
+        self.disk_full = disk_full
+
+
+def _why(error):
+    return DISK_FULL if getattr(error, "errno", None) in (errno.ENOSPC, errno.EDQUOT) else NOT_WRITTEN
+
+
+def sha256_of_file(path, chunk=1024 * 1024):
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        while block := file.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_matches(path, size, sha256):
+    """Is the file at ``path`` there with this size and (when one is recorded) this sha256?"""
+    try:
+        if os.stat(path).st_size != size:
+            return False
+        return not sha256 or sha256_of_file(path) == sha256
+    except OSError:  # missing, unreadable
+        return False
+
+
+def _fsync_folder(folder):
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass  # some file systems cannot sync a directory; the rename is still atomic
+    finally:
+        os.close(descriptor)
+
+
+class PendingFile:
+    """Bytes written and checked under a temporary name, waiting to be put in place under ``name``.
+
+    ``PendingFile(storage, name, content)`` writes (or raises StorageError, leaving
+    nothing); ``place()`` renames it into place, as the last step inside the
+    transaction that saves the row naming it; ``discard()`` removes whatever of it
+    exists (the temporary file, or the placed file when ``remove_placed``).
+    """
+
+    def __init__(self, storage, name, content, message=NOT_STORED):
+        self.name = name
+        self.path = Path(storage.path(name))
+        self.message = message
+        self.permissions = getattr(storage, "file_permissions_mode", None)
+        self.temporary = self.path.with_name(f".{self.path.name}.{secrets.token_hex(6)}.tmp")
+        self.placed = False
+        self.size, self.sha256 = len(content), hashlib.sha256(content).hexdigest()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._write(content)
+        except OSError as error:
+            self.temporary.unlink(missing_ok=True)
+            logger.error("Could not write %s: %s", self.temporary, error)
+            raise StorageError(message.format(why=_why(error)), disk_full=_why(error) == DISK_FULL) from error
+
+    def _write(self, content):
+        descriptor = os.open(self.temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(content)
+            file.flush()
+            os.fsync(file.fileno())
+        if self.permissions is not None:
+            os.chmod(self.temporary, self.permissions)
+        if not file_matches(self.temporary, self.size, self.sha256):
+            raise OSError(errno.EIO, "the file read back differs from what was written")
+
+    def place(self):
+        try:
+            os.replace(self.temporary, self.path)
+        except OSError as error:
+            self.temporary.unlink(missing_ok=True)
+            raise StorageError(self.message.format(why=_why(error)), disk_full=_why(error) == DISK_FULL) from error
+        self.placed = True
+        _fsync_folder(self.path.parent)
+
+    def discard(self, remove_placed=True):
+        self.temporary.unlink(missing_ok=True)
+        if self.placed and remove_placed:
+            self.path.unlink(missing_ok=True)
+
+
 def store_document(application, kind, upload, checked, user, answering=False):
     """Store the rewritten copy of a checked PDF (``checked`` is what check_pdf returned for ``upload``).
 
     Size and sha256 are those of the stored copy. A submitted application takes
-    a document only as the answer to a panel's question.
+    a document only as the answer to a panel's question. The file is written
+    before the transaction (no lock is held while the disk works) and put in
+    place as its last step (see PendingFile); raises StorageError, with nothing
+    changed, when it cannot be written whole.
     """
     if not answering:
         _require_editable(application)
@@ -214,23 +329,26 @@ def store_document(application, kind, upload, checked, user, answering=False):
         pages=checked.pages,
         uploaded_by=user,
     )
-    with transaction.atomic():
-        document.file.save("upload.pdf", ContentFile(checked.content), save=False)
-        try:
+    name = document.file.field.generate_filename(document, "upload.pdf")
+    pending = PendingFile(document.file.storage, name, checked.content)
+    try:
+        with transaction.atomic():
+            document.file.name = name
             document.save()
-        except Exception:
-            document.file.delete(save=False)
-            raise
-        audit(
-            user,
-            "document.uploaded",
-            f"{document.get_kind_display()} uploaded: {document.original_name}",
-            application=application,
-            document=str(document.pk),
-            sha256=document.sha256,
-            removed=list(checked.removed),
-        )
-        rescore_application(application)
+            audit(
+                user,
+                "document.uploaded",
+                f"{document.get_kind_display()} uploaded: {document.original_name}",
+                application=application,
+                document=str(document.pk),
+                sha256=document.sha256,
+                removed=list(checked.removed),
+            )
+            rescore_application(application)
+            pending.place()  # last: the row commits right after the file is in place
+    except BaseException:
+        pending.discard()  # the temporary file, or the placed one whose row did not commit
+        raise
     return document
 
 

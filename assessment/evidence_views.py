@@ -5,17 +5,25 @@ with a message; downloads are always attachments, never shown inline, never
 cached, and always named ``….pdf`` whatever the applicant's file was called.
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
-from django.shortcuts import redirect
+from django.http import FileResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from assessment.access import can_edit, get_document_for, get_editable_application_for
 from assessment.domain import NotEditable
-from assessment.evidence import download_name, remove_document, store_document
+from assessment.evidence import StorageError, download_name, file_matches, remove_document, store_document
 from assessment.forms import EvidenceUploadForm
+
+logger = logging.getLogger(__name__)
+DAMAGED = (
+    "The stored copy of this document is missing or damaged, so it is not handed out. "
+    "Tell the organizers: they can restore it from a backup, or the applicant can upload it again."
+)
 
 
 def _back_to_evidence(application):
@@ -37,7 +45,8 @@ def upload_document(request, pk):
         document = store_document(
             application, form.cleaned_data["kind"], form.cleaned_data["file"], form.checked, request.user
         )
-    except NotEditable as refused:
+    except (NotEditable, StorageError) as refused:
+        # StorageError: the disk is full or failing; nothing was stored or changed, the draft is as it was.
         messages.error(request, str(refused))
     else:
         added = f"{document.original_name} was added ({document.pages} page{'s' if document.pages != 1 else ''})."
@@ -49,10 +58,11 @@ def upload_document(request, pk):
 @require_GET
 def download_document(request, pk):
     document = get_document_for(request, pk)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file of this document is missing.") from None
+    # Only the file as it was stored: a missing, truncated or altered copy is never handed out as evidence.
+    if not file_matches(document.file.path, document.size, document.sha256):
+        logger.error("Evidence document %s does not match its recorded size and hash", document.pk)
+        return render(request, "404.html", {"message": DAMAGED}, status=404)
+    handle = document.file.open("rb")
     response = FileResponse(
         handle, as_attachment=True, filename=download_name(document.original_name), content_type="application/pdf"
     )

@@ -9,9 +9,11 @@ clear conflict instead of a silent overwrite.
 """
 
 import json
+import logging
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import DatabaseError, transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
@@ -24,7 +26,12 @@ from formtools.wizard.views import NamedUrlWizardView, StepsHelper
 from assessment import domain
 from assessment.access import get_editable_application_for
 from assessment.forms import STEP_TITLES, STEPS, EvidenceUploadForm
+from config import faults
 from scoring.domain import standing_for
+
+logger = logging.getLogger(__name__)
+# What domain.save_draft changes on the application object; put back when the save fails.
+SAVED_FIELDS = ("wizard_state", "answers", "version", "updated_by", "updated_at")
 
 
 class DraftStorage(BaseStorage):
@@ -64,6 +71,17 @@ class ApplicationWizard(NamedUrlWizardView):
         if step not in self.get_form_list():
             raise Http404("No such step.")
         self.storage.current_step = step
+        # Answers posted here after the session had ended (config/faults.py), held until now: saved like
+        # any save, now that dispatch has checked that this user may edit this application. Used once.
+        stash = faults.take_stash(request, self.application.pk, step)
+        if stash is not None:
+            answers = domain.strip_non_answers(stash["answers"], step)
+            form = self.get_form(data=MultiValueDict(answers))
+            refused = self.store_step(step, answers, form, step, stash["version"])
+            if refused is None:
+                messages.success(request, "Your answers from before you signed in again are saved.")
+                refused = redirect(self.get_step_url(step))
+            return faults.forget_stash(refused)
         data = self.storage.get_step_data(step)
         if data is not None and hasattr(self.form_list[step], "form"):
             data = with_spare_rows(data, step)
@@ -77,6 +95,45 @@ class ApplicationWizard(NamedUrlWizardView):
         # What is checked is what is stored: the fields the step's form reads, within their limits.
         answers = domain.strip_non_answers(request.POST, step)
         form = self.get_form(data=MultiValueDict(answers))
+
+        goto = request.POST.get("wizard_goto_step")
+        action = request.POST.get("action", "next")
+        if action not in ("next", "save", "save_exit"):
+            action = "save"
+        if goto in self.get_form_list():
+            target = goto
+        elif action == "next" and form.is_valid() and step != self.steps.last:
+            target = self.get_next_step(step)
+        else:
+            target = step
+
+        try:
+            expected = int(request.POST.get("version", ""))
+        except ValueError:
+            expected = -1
+        refused = self.store_step(step, answers, form, target, expected)
+        if refused is not None:
+            return refused
+
+        if target != step:
+            return redirect(self.get_step_url(target))
+        if action == "save_exit":
+            messages.success(
+                request, f"Your answers on “{STEP_TITLES[step]}” are saved. You can come back at any time."
+            )
+            return redirect("home")
+        if action == "save":
+            messages.success(request, "Saved.")
+            return redirect(self.get_step_url(step))
+        if step == self.steps.last and form.is_valid():
+            return self.submit(form)
+        # Next on an invalid step: saved as typed, shown with its errors.
+        return self.render(form, saved_with_errors=True)
+
+    def store_step(self, step, answers, form, target, expected):
+        """Save ``answers`` as ``step`` of the draft (the page then goes to ``target``): None when saved,
+        else the page that says why not, with what was typed still in the form."""
+        request = self.request
         # The steps saved before are held to the same rule, so a draft that grew before it existed shrinks
         # at its next save (what a form reads of them is unchanged).
         steps = self.get_form_list()
@@ -94,47 +151,39 @@ class ApplicationWizard(NamedUrlWizardView):
                 "what was saved before is kept.",
             )
             return self.render(form)
+        saved_step_data = self.storage.data["step_data"]
         self.storage.data["step_data"] = step_data
-
-        goto = request.POST.get("wizard_goto_step")
-        action = request.POST.get("action", "next")
-        if action not in ("next", "save", "save_exit"):
-            action = "save"
-        if goto in self.get_form_list():
-            target = goto
-        elif action == "next" and form.is_valid() and step != self.steps.last:
-            target = self.get_next_step(step)
-        else:
-            target = step
         self.storage.current_step = target
 
+        application = self.application
+        before = {name: getattr(application, name) for name in SAVED_FIELDS}
         try:
-            expected = int(request.POST.get("version", ""))
-        except ValueError:
-            expected = -1
-        try:
-            domain.save_draft(self.application, self.storage.data, request.user, expected)
+            # The draft and its score together or not at all.
+            with transaction.atomic():
+                domain.save_draft(application, self.storage.data, request.user, expected)
         except domain.StaleVersion as conflict:
             self.storage.current_step = step
             return self.render_conflict(form, conflict)
         except domain.NotEditable as refused:
             messages.error(request, str(refused))
-            return redirect("application_detail", self.application.pk)
-
-        if target != step:
-            return redirect(self.get_step_url(target))
-        if action == "save_exit":
-            messages.success(
-                request, f"Your answers on “{STEP_TITLES[step]}” are saved. You can come back at any time."
+            return redirect("application_detail", application.pk)
+        except (DatabaseError, OSError) as fault:
+            # Nothing was stored (the transaction rolled back): the page says so and keeps what was typed.
+            logger.exception("Draft %s: step %s not saved", application.pk, step)
+            for name, value in before.items():
+                setattr(application, name, value)
+            self.storage.data["step_data"] = saved_step_data
+            self.storage.current_step = step
+            response = self.render(
+                form,
+                not_saved=(
+                    f"Not saved: the server could not store your answers just now ({faults.fault_reason(fault)}). "
+                    "What you typed is still below: try again in a minute, or copy it somewhere safe."
+                ),
             )
-            return redirect("home")
-        if action == "save":
-            messages.success(request, "Saved.")
-            return redirect(self.get_step_url(step))
-        if step == self.steps.last and form.is_valid():
-            return self.submit(form)
-        # Next on an invalid step: saved as typed, shown with its errors.
-        return self.render(form, saved_with_errors=True)
+            response.status_code = 503
+            return faults.with_retry_after(response)
+        return None
 
     def submit(self, form):
         try:

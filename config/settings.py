@@ -55,8 +55,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the sign-in redirect: a wizard step posted after the session ended is held, not lost.
+    "config.faults.SessionEndedStashMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A view's unavailable database or full disk becomes a 503 page that says so (other errors go on).
+    "config.faults.ServiceUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
@@ -89,7 +93,13 @@ TEMPLATES = [
 SQLITE_PATH = Path(env_str("SQLITE_PATH", str(BASE_DIR / "var" / "db.sqlite3")))
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))}
+    # A kept connection is checked before its first use in each request (and each worker loop), so one that
+    # a PostgreSQL restart broke is replaced instead of failing that request.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+    }
 else:
     SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -125,7 +135,8 @@ INVITATION_TIMEOUT_DAYS = env_int("INVITATION_TIMEOUT_DAYS", 7)
 PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 3)
 PASSWORD_RESET_LIMIT_PER_CLIENT = env_int("PASSWORD_RESET_LIMIT_PER_CLIENT", 10)
 # The throttle's counters must be shared by every gunicorn worker, so they live in the database
-# (the table is made by `migrate`, assessment/apps.py); nothing else uses a cache.
+# (the table is made by `migrate`, assessment/apps.py); so do wizard steps posted after a session ended,
+# held for a day until the person signs in again (config/faults.py). Nothing else uses a cache.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "throttle": {
@@ -187,6 +198,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = min(2 * 1024 * 1024, UPLOAD_REQUEST_MAX_BYTES)
 # The most one draft's stored wizard state may hold (serialized JSON), however it is posted: a complete
 # application is 4 KB, one with every text field full of emoji (12 bytes each in JSON) 0.55 MB.
 DRAFT_MAX_BYTES = env_int("DRAFT_MAX_BYTES", 1024 * 1024)
+# /health/ says "disk": "low" when the uploads' or the SQLite database's file system has less than this free.
+DISK_FREE_MIN_BYTES = env_int("DISK_FREE_MIN_BYTES", 200 * 1024 * 1024)
+# A form refused by the CSRF check gets a page that says what to do (templates/403_csrf.html).
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "designation@localhost")
@@ -197,7 +212,8 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 
 # Background work (a cycle's reports) goes through the database: a row per
-# task, run by `manage.py db_worker` (started by `make run`). Tests switch to
+# task, run by `manage.py run_worker` (django-tasks-db's db_worker, reconnecting after a database
+# restart and recording a heartbeat; started by `make run`). Tests switch to
 # "django_tasks.backends.immediate.ImmediateBackend" (runs at once, in-process)
 # where they need the work done, or run the worker in-process.
 #
@@ -223,6 +239,10 @@ REPORT_RENDER_TIMEOUT = env_int("REPORT_RENDER_TIMEOUT", 60)
 REPORT_RENDER_MEMORY = env_int("REPORT_RENDER_MEMORY", 1024 * 1024 * 1024)
 REPORT_RENDER_PROCESSES = env_int("REPORT_RENDER_PROCESSES", 2)
 REPORT_LEASE_SECONDS = env_int("REPORT_LEASE_SECONDS", REPORT_RENDER_TIMEOUT + 60)
+# A task worker (`manage.py run_worker`) writes its heartbeat this often; /health/ and the batch page count
+# it as running while its last one is younger than the stale threshold (reports.models.WorkerHeartbeat).
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 5)
+WORKER_HEARTBEAT_STALE_SECONDS = env_int("WORKER_HEARTBEAT_STALE_SECONDS", 60)
 
 # Login throttling (django-axes; Django has none). Five wrong passwords for one
 # account from one address lock that pair out for 15 minutes; the same account

@@ -7,6 +7,8 @@ renders nothing the second time, and an applicant's download after a batch is
 instant. The PDFs live under MEDIA_ROOT, which is never served directly.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -37,6 +39,9 @@ class ReportFile(models.Model):
     inputs_hash = models.CharField(max_length=64, help_text="SHA-256 of everything the report was made from.")
     file = models.FileField(upload_to=report_upload_to, max_length=200, blank=True)
     size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the stored file; the cache trusts the file only if it matches."
+    )
     pages = models.PositiveIntegerField(default=0)
     render_seconds = models.FloatField(default=0)
     generated_at = models.DateTimeField(default=timezone.now)
@@ -125,3 +130,27 @@ class ReportBatchItem(models.Model):
 
     def __str__(self):
         return f"{self.application}: {self.get_status_display()}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A running task worker (``manage.py run_worker``), as last seen: one row per worker process.
+
+    The worker writes ``seen_at`` every ``WORKER_HEARTBEAT_SECONDS`` and deletes its row when it stops;
+    a row older than ``WORKER_HEARTBEAT_STALE_SECONDS`` is a worker that died without saying so.
+    /health/ and the batch page read it.
+    """
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return f"Worker {self.worker_id} on {self.host} (pid {self.pid}), seen {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def live(cls, now=None):
+        """The workers seen within the stale threshold."""
+        cutoff = (now or timezone.now()) - timedelta(seconds=settings.WORKER_HEARTBEAT_STALE_SECONDS)
+        return cls.objects.filter(seen_at__gte=cutoff)

@@ -31,7 +31,6 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import DataHandler, Request
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -664,11 +663,38 @@ def summary_html(cycle, rows):
 
 
 def _file_ok(report):
-    return bool(report.file) and report.file.storage.exists(report.file.name)
+    """Is the cached file the one the row recorded: there, of the recorded size, with the recorded sha256?
+
+    Always the hash, not just the size (reading back a few hundred KB costs
+    about a millisecond), so a damaged file of the same size is not trusted
+    either. A row made before sha256 was recorded is not trusted: it is made
+    again once, and then records it.
+    """
+    from assessment.evidence import file_matches
+
+    if not report.file or not report.sha256 or not report.size:
+        return False
+    return file_matches(report.file.path, report.size, report.sha256)
+
+
+REPORT_NOT_STORED = "The report could not be saved: {why}. Nothing was changed; try again later or tell the organizers."
+
+
+class StorageFailed(RenderError):
+    """The report was made but could not be written to the disk (full, failing); nothing of it was left."""
 
 
 def _store(report, digest, html):
-    """Render ``html`` into ``report``'s file; on failure record the error on the row and raise RenderError."""
+    """Render ``html`` into ``report``'s file; on failure record the error on the row and raise RenderError.
+
+    The PDF is written whole to a temporary name and checked (assessment.evidence.PendingFile),
+    then put in place as the last step of the transaction that saves the row with its
+    size and sha256. A disk that cannot take it raises StorageFailed (a RenderError)
+    and leaves the row and the files as they were.
+    """
+    from django.db import transaction
+
+    from assessment.evidence import PendingFile, StorageError
     from reports.models import report_upload_to
 
     report.inputs_hash = digest
@@ -681,19 +707,37 @@ def _store(report, digest, html):
         raise
     old_name = report.file.name if report.file else ""
     name = report_upload_to(report, "report.pdf")
-    if name != old_name and report.file.storage.exists(name):
-        # Left by an attempt killed between writing the file and saving this row: replace it, not write beside it.
-        report.file.storage.delete(name)
-    report.file.save(name, ContentFile(rendered.pdf), save=False)
-    report.size, report.pages, report.render_seconds, report.error = (
-        len(rendered.pdf),
+    try:
+        # Over a file of the same name (a damaged one, or one left by an attempt killed before its row was
+        # saved) the rename replaces it whole: a reader never sees half of either.
+        pending = PendingFile(report.file.storage, name, rendered.pdf, message=REPORT_NOT_STORED)
+    except StorageError as error:
+        raise StorageFailed(str(error)) from error
+    report.file.name = name
+    report.size, report.sha256, report.pages, report.render_seconds, report.error = (
+        pending.size,
+        pending.sha256,
         rendered.pages,
         rendered.seconds,
         "",
     )
-    report.save()
-    if old_name and old_name != report.file.name:
-        report.file.storage.delete(old_name)
+    try:
+        with transaction.atomic():
+            report.save()
+            pending.place()
+    except StorageError as error:
+        pending.discard(remove_placed=name != old_name)
+        raise StorageFailed(str(error)) from error
+    except BaseException:
+        # The row did not commit: a new name is nobody's file; the same name now holds this render,
+        # which the row's old sha256 does not match, so it is made again next time.
+        pending.discard(remove_placed=name != old_name)
+        raise
+    if old_name and old_name != name:
+        try:
+            report.file.storage.delete(old_name)
+        except OSError:  # no row names it now: manage.py sweep_files removes it
+            logger.warning("Could not remove the old report file %s", old_name, exc_info=True)
     report.reused = False
     return report
 

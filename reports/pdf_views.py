@@ -129,6 +129,9 @@ def batch_detail(request, pk):
     batch = _batch_for(request, pk)
     items = batch.items.select_related("application__jurisdiction")
     lost = [] if batch.is_finished else tasks.lost(batch)
+    # Reports waiting for a worker while none has written its heartbeat lately wait until one starts.
+    waiting = not batch.is_finished and batch.items.filter(status=ReportBatchItem.Status.PENDING).exists()
+    no_worker = waiting and tasks.worker_status() == "not seen"
     return render(
         request,
         "reports/batch_detail.html",
@@ -138,6 +141,7 @@ def batch_detail(request, pk):
             "progress": tasks.progress(batch, stopped=len(lost)),
             "failures": [i for i in items if i.status == ReportBatchItem.Status.FAILED],
             "lost": lost,
+            "no_worker": no_worker,
             "items": items,
         },
     )

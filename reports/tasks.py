@@ -2,7 +2,7 @@
 
 The tasks go through Django's task framework (the django-tasks backport):
 with the database backend (settings.TASKS) ``enqueue`` writes a row and
-``manage.py db_worker`` runs it; with the immediate backend it runs at once.
+``manage.py run_worker`` runs it; with the immediate backend it runs at once.
 Each task records its outcome on its batch item and moves the batch's
 counters with F() expressions, so several workers can share a batch and the
 progress page reads one row.
@@ -31,7 +31,7 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from reports import pdf
-from reports.models import ReportBatch, ReportBatchItem
+from reports.models import ReportBatch, ReportBatchItem, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -219,6 +219,15 @@ def _end_lost_claim(item, now):
         traceback="The worker stopped while running this task (found by reports.tasks.resume).",
     )
     return Status.FAILED if too_often else Status.PENDING
+
+
+def worker_status():
+    """Whether a task worker is running: "ok" (a heartbeat younger than the stale threshold), "not seen",
+    or "not applicable" when the tasks go to another queue (Redis: RQ's workers keep no heartbeat here).
+    """
+    if not isinstance(generate_report.get_backend(), DatabaseBackend):
+        return "not applicable"
+    return "ok" if WorkerHeartbeat.live().exists() else "not seen"
 
 
 def progress(batch, stopped=None):

@@ -102,6 +102,8 @@ def answer(request, pk):
     application = get_application_for(request, clarification.application_id)  # 404 for outsiders
     if not can_edit(request.user, application):
         raise PermissionDenied("Only the jurisdiction's staff can answer.")
+    from assessment.evidence import StorageError
+
     form = AnswerForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -114,6 +116,13 @@ def answer(request, pk):
             )
         except domain.ReviewError as refused:
             messages.error(request, str(refused))
+        except StorageError as refused:
+            # The document could not be written (a full disk): the answer was not sent either (one transaction).
+            # The page after the redirect has an empty form, so what was typed comes back in the message to copy.
+            messages.error(
+                request,
+                f"Your answer was not sent. {refused} Your answer, to send again: {form.cleaned_data['answer']}",
+            )
         else:
             messages.success(request, "Your answer was sent to the panel.")
     else:

@@ -16,7 +16,7 @@ Two settings the environment cannot reach through config/settings.py:
 ``FAULT_LEASE_SECONDS`` (reports.tasks' lease, shortened).
 
 Entry points: ``install()`` in a script, ``wsgi()`` for gunicorn
-(``tests.fault_hooks:wsgi()``), ``worker()`` for ``db_worker``.
+(``tests.fault_hooks:wsgi()``), ``worker()`` for ``run_worker``.
 """
 
 import os
@@ -56,7 +56,7 @@ def _submitted(actor, action, *args, **kwargs):
 
 def _points():
     # Imported here: Django must be set up first.
-    from assessment import domain
+    from assessment import domain, evidence
     from reports import pdf
     from scoring import domain as scoring_domain
 
@@ -70,6 +70,10 @@ def _points():
         "committed": (domain, "send_receipt", False, None),  # committed; the receipt not sent yet
         # reports.tasks.generate_report: the item claimed, the render about to start.
         "render": (pdf, "render_pdf", False, None),
+        # assessment.evidence.store_document (tests/test_file_integrity.py): the file whole under its temporary
+        # name and the row saved, not committed; then the same with the file renamed into place.
+        "document_written": (evidence.PendingFile, "place", False, None),
+        "document_placed": (evidence.PendingFile, "place", True, None),
     }
 
 
@@ -100,11 +104,11 @@ def wsgi():
 
 
 def worker():
-    """``manage.py db_worker`` with install() applied; its arguments are this process's."""
+    """``manage.py run_worker`` with install() applied; its arguments are this process's."""
     import django
     from django.core.management import call_command
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     install()
-    call_command("db_worker", *sys.argv[1:])
+    call_command("run_worker", *sys.argv[1:])

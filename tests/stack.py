@@ -58,7 +58,9 @@ def free_port():
 
 
 class Stack:
-    def __init__(self, folder):
+    def __init__(self, folder, server_url=None):
+        """``server_url``: a PostgreSQL server (any database on it) to make the stack's database on,
+        instead of the suite's ``DATABASE_URL`` (tests/test_worker_recovery.py brings a server of its own)."""
         self.folder = Path(folder)
         self.media = self.folder / "media"
         self.media.mkdir(parents=True, exist_ok=True)
@@ -74,7 +76,7 @@ class Stack:
         }
         self.env.pop("DJANGO_SETTINGS_MODULE", None)
         self.env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for Playwright in the test process only
-        server_url = os.environ.get("DATABASE_URL")
+        server_url = server_url or os.environ.get("DATABASE_URL")
         self.postgres = bool(server_url)
         if self.postgres:
             self.database = f"stack_{uuid.uuid4().hex[:12]}"
@@ -170,9 +172,9 @@ class Stack:
             self.stop(process)
 
     @contextmanager
-    def worker(self, *extra):
-        """``manage.py db_worker`` on the stack's database; yields the process."""
-        process = self.spawn([PYTHON, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", *extra])
+    def worker(self, *extra, command="run_worker"):
+        """``manage.py run_worker`` (or ``command``: ``db_worker``) on the stack's database; yields the process."""
+        process = self.spawn([PYTHON, "manage.py", command, "--no-reload", "--no-startup-delay", *extra])
         try:
             yield process
         finally:

@@ -8,7 +8,7 @@ from reports.tasks import generate_report, lease, progress, resume, start_batch
 class Command(BaseCommand):
     help = (
         "Make the designation reports of every submitted application of a cycle, as the organizers' "
-        '"Generate all reports" does. Queued for the task worker (manage.py db_worker) unless --now. '
+        '"Generate all reports" does. Queued for the task worker (manage.py run_worker) unless --now. '
         "With --resume, start nothing new: queue again the reports of unfinished batches (of the cycle, "
         "or of every cycle) whose worker stopped, as the batch page's Resume button does."
     )
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         batch = start_batch(found, user=None, enqueue=not now)
         if not now:
             self.stdout.write(
-                f"Batch {batch.pk}: {batch.total} report(s) of {found} queued; `manage.py db_worker` makes them."
+                f"Batch {batch.pk}: {batch.total} report(s) of {found} queued; `manage.py run_worker` makes them."
             )
             return
         for item_id in batch.items.values_list("pk", flat=True):
