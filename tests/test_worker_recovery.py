@@ -40,7 +40,7 @@ from tests.factories import PASSWORD
 from tests.stack import Browser, Stack, free_port
 
 CYCLE = "2026–2028"
-NO_WORKER = "No report worker is running: the reports wait until one starts (see the README)"
+NO_WORKER = "No report worker is running</h2>"
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
