@@ -1,6 +1,7 @@
 """Organizer pages of the panel: a cycle's applications, one application's reviews, decisions, appeals."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -37,7 +38,7 @@ class PanelSettingsForm(forms.ModelForm):
         from assessment.forms import style_for_uswds
 
         # Deadlines are typed and shown on the clock of the cycle's time zone, which the label names.
-        zone = self.instance.cycle.time_zone
+        zone = self.instance.cycle.time_zone if self.instance.cycle_id else settings.TIME_ZONE
         for name in ("review_deadline", "appeal_deadline"):
             self.fields[name].zone = zone
             self.fields[name].label = f"{self.fields[name].label} (date and time in {zone})"

@@ -5,6 +5,8 @@ Outsiders get 404 (they cannot tell forbidden from missing), read-only users
 get 403 on writes, and a refused POST changes no row.
 """
 
+import hashlib
+
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -135,10 +137,16 @@ def world(db, settings, tmp_path):
     review = Review.objects.create(assignment=assignment)
     appeal = Appeal.objects.create(application=application, statement="Please look again.")
     clarification = Clarification.objects.create(application=application, question="Which CRM?")
+    content = b"%PDF-1.4"  # the download checks the stored file against its recorded size and hash
     document = EvidenceDocument(
-        application=application, kind="sla", original_name="sla.pdf", size=8, sha256="0" * 64, pages=1
+        application=application,
+        kind="sla",
+        original_name="sla.pdf",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        pages=1,
     )
-    document.file.save("ignored.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    document.file.save("ignored.pdf", ContentFile(content), save=False)
     document.save()
     return {
         "home": home,

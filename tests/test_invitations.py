@@ -29,9 +29,11 @@ def test_organizer_adds_a_jurisdiction(organizer_client):
             "country": "United States",
             "population": "88000",
             "county": county.pk,
+            "time_zone": "America/Los_Angeles",
         },
     )
     riverton = Jurisdiction.objects.get(name="Riverton")
+    assert riverton.time_zone == "America/Los_Angeles"
     assert response.url == reverse("jurisdiction_detail", args=[riverton.pk])
     assert riverton.county == county
     assert riverton.population_band == "Under 100,000"
