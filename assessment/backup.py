@@ -148,7 +148,7 @@ def _damaged(media, recorded, referenced):
 # --- Media -----------------------------------------------------------------------
 
 
-def _media_files(root):
+def media_files(root):
     """Relative POSIX path → (size, mtime_ns) of every regular file under ``root`` (symlinks skipped)."""
     found = {}
     for folder, _dirs, names in os.walk(root):
@@ -167,7 +167,7 @@ def _media_files(root):
 def _copy_media(root, staging, copied, names=None):
     """Copy files under ``root`` (all, or those ``names``) new or changed since ``copied``, which is updated."""
     if names is None:
-        stamps = _media_files(root)
+        stamps = media_files(root)
     else:
         stamps = {}
         for name in names:
@@ -442,7 +442,7 @@ def _check_files(folder, manifest):
     if sha256_of(folder / database["path"]) != database.get("sha256"):
         raise BackupError(f"{database['path']} does not match the manifest's sha256: the archive was altered.")
     listed = {item["path"]: item for item in manifest["media"]}
-    present = set(_media_files(folder / "media")) if (folder / "media").is_dir() else set()
+    present = set(media_files(folder / "media")) if (folder / "media").is_dir() else set()
     extra = sorted(present - set(listed))
     if extra:
         raise BackupError(f"media/{extra[0]} is in the archive but not in its manifest: the archive was altered.")
@@ -467,7 +467,7 @@ def existing_data():
         for model in _project_models()
         if model._meta.db_table in tables and model._base_manager.exists()
     ]
-    files = len(_media_files(settings.MEDIA_ROOT))
+    files = len(media_files(settings.MEDIA_ROOT))
     if files:
         found.append(f"{files} files under {settings.MEDIA_ROOT}")
     return found

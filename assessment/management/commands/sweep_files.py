@@ -20,7 +20,6 @@ stdout, unless ``-v 2``).
   backup, or remove the document and ask the applicant for it again).
 """
 
-import os
 import time
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import models
 
+from assessment.backup import media_files
 from assessment.evidence import file_matches
 from assessment.models import EvidenceDocument
 from reports.models import ReportFile
@@ -45,19 +45,8 @@ def _named_files():
 
 
 def _files(root):
-    """Relative POSIX path → mtime of every regular file under ``root`` (symlinks are never followed or removed)."""
-    found = {}
-    for folder, _dirs, names in os.walk(root):
-        for name in names:
-            path = Path(folder, name)
-            try:
-                stat = path.lstat()
-            except FileNotFoundError:
-                continue
-            if path.is_symlink() or not path.is_file():
-                continue
-            found[path.relative_to(root).as_posix()] = stat.st_mtime
-    return found
+    """Relative POSIX path → mtime (seconds) of every regular file under ``root``, as backups list them."""
+    return {path: mtime_ns / 1e9 for path, (_size, mtime_ns) in media_files(root).items()}
 
 
 def _age(seconds):
