@@ -5,6 +5,7 @@ change writes an AuditEvent with its actor.
 """
 
 import copy
+import functools
 import logging
 from datetime import date, datetime
 from decimal import Decimal
@@ -77,6 +78,7 @@ def _cut(value, limit):
     return value[: limit + value.count("\r\n")]
 
 
+@functools.cache  # the steps' forms are fixed: built once per process, then only read
 def _step_fields(step):
     """({posted name: field} of everything the step's form or formset reads, the formset's row count key, its max)."""
     form_class = dict(STEPS)[step]
