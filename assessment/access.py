@@ -78,22 +78,26 @@ def sees_panel(user, application):
     return user.is_authenticated and (user.is_organizer or has_submitted_review(user, application))
 
 
-def audiences_for(user, application):
-    """The audiences of audit events this person may read on an application they may open."""
+def audiences_for(user, application, panel=None):
+    """The audiences of audit events this person may read on an application they may open.
+
+    ``panel``: ``sees_panel(user, application)`` when the caller has it already.
+    """
     Audience = AuditEvent.Audience
     if user.is_organizer:
         return list(Audience.values)
     audiences = [Audience.PUBLIC]
     if can_edit(user, application):
         audiences.append(Audience.APPLICANT)
-    if sees_panel(user, application):
+    if sees_panel(user, application) if panel is None else panel:
         audiences.append(Audience.PANEL)
     return audiences
 
 
-def visible_events(user, application):
+def visible_events(user, application, panel=None):
     """The application's history as this person may read it, newest first."""
-    return application.audit_events.filter(audience__in=audiences_for(user, application)).select_related("actor")
+    audiences = audiences_for(user, application, panel)
+    return application.audit_events.filter(audience__in=audiences).select_related("actor")
 
 
 def may_read_applicant_comments(user, application, decision):

@@ -11,6 +11,7 @@ turns the events into words, naming people only to readers who may know them
 from dataclasses import dataclass
 from datetime import datetime
 
+from assessment import access
 from assessment.models import AuditEvent
 
 Audience = AuditEvent.Audience
@@ -91,3 +92,10 @@ def lines_for(reader, application, events, names_of_panel=False):
     reviewers whose own review is submitted).
     """
     return [Line(event.at, _who(event, reader, application, names_of_panel), event.summary) for event in events]
+
+
+def history_for(reader, application, limit):
+    """The newest ``limit`` events of the application that ``reader`` may read, as lines for them."""
+    panel = access.sees_panel(reader, application)  # asked once: it decides both what and whose names
+    events = access.visible_events(reader, application, panel=panel)[:limit]
+    return lines_for(reader, application, events, names_of_panel=panel)

@@ -17,8 +17,6 @@ from assessment.access import (
     may_read_appeals,
     may_read_applicant_comments,
     require_organizer,
-    sees_panel,
-    visible_events,
 )
 from assessment.forms import STEP_TITLES, STEPS, DeadlineField, UswdsForm
 from assessment.invitations import InvitationForm, JurisdictionForm, invitation_token_generator, send_invitation
@@ -92,12 +90,7 @@ def application_detail(request, pk):
             "sections": sections,
             "documents": application.documents.all(),
             "editable": application.is_draft and can_edit(request.user, application),
-            "history": history.lines_for(
-                request.user,
-                application,
-                visible_events(request.user, application)[:50],
-                names_of_panel=sees_panel(request.user, application),
-            ),
+            "history": history.history_for(request.user, application, limit=50),
             "standing": standing_for(application),
             "extension_form": (
                 ExtensionForm(application=application) if request.user.is_organizer and application.is_draft else None

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessment import history
-from assessment.access import get_application_for, require_organizer, visible_events
+from assessment.access import get_application_for, require_organizer
 from assessment.domain import ApplicationError
 from assessment.forms import DeadlineField, UswdsForm
 from assessment.models import Cycle, User
@@ -229,9 +229,7 @@ def panel_application(request, pk):
             "decisions": application.decisions.select_related("decided_by"),
             "appeals": application.appeals.select_related("filed_by"),
             "appeal_form": AppealOutcomeForm(levels=panel["rubric"].levels, auto_id="id_appeal_%s"),
-            "history": history.lines_for(
-                request.user, application, visible_events(request.user, application)[:100], names_of_panel=True
-            ),
+            "history": history.history_for(request.user, application, limit=100),
         },
     )
 
