@@ -18,7 +18,6 @@ import os
 import secrets
 import subprocess
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from django.db import transaction
 
 from assessment.domain import NotEditable, audit
 from assessment.models import EvidenceDocument
+from config.slots import ProcessSlots
 from scoring.domain import rescore_application
 
 logger = logging.getLogger(__name__)
@@ -100,16 +100,7 @@ class CheckedPdf:
         return f"For safety, {listed} {verb} removed from this copy."
 
 
-_slots = None
-_slots_lock = threading.Lock()
-
-
-def _slot_semaphore():
-    global _slots
-    with _slots_lock:
-        if _slots is None:
-            _slots = threading.BoundedSemaphore(settings.EVIDENCE_CHECK_PROCESSES)
-        return _slots
+_slots = ProcessSlots("EVIDENCE_CHECK_PROCESSES")
 
 
 def _run_checker(data):
@@ -122,7 +113,7 @@ def _run_checker(data):
         "max_inflated": settings.EVIDENCE_MAX_INFLATED,
         "max_output": 2 * settings.EVIDENCE_MAX_BYTES,
     }
-    slots = _slot_semaphore()
+    slots = _slots.semaphore()
     if not slots.acquire(timeout=timeout):
         raise _refusal("busy")
     try:

@@ -34,6 +34,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from config.slots import ProcessSlots
+
 # WeasyPrint announces every rendering step at INFO, the site's log level:
 # keep its warnings and errors, not its progress.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -217,16 +219,7 @@ class _Renderer:
 
 _idle = []
 _idle_lock = threading.Lock()
-_slots = None
-_slots_lock = threading.Lock()
-
-
-def _slot_semaphore():
-    global _slots
-    with _slots_lock:
-        if _slots is None:
-            _slots = threading.BoundedSemaphore(getattr(settings, "REPORT_RENDER_PROCESSES", DEFAULT_PROCESSES))
-        return _slots
+_slots = ProcessSlots("REPORT_RENDER_PROCESSES", DEFAULT_PROCESSES)
 
 
 def _take_renderer():
@@ -264,7 +257,7 @@ def render_pdf(html, timeout=None):
     timeout = timeout or getattr(settings, "REPORT_RENDER_TIMEOUT", DEFAULT_TIMEOUT)
     if len(html) > MAX_HTML:
         raise RenderError("The report is too large to print.")
-    slots = _slot_semaphore()
+    slots = _slots.semaphore()
     if not slots.acquire(timeout=timeout):
         raise RenderError("The report service is busy; try again in a minute.")
     started = time.perf_counter()
