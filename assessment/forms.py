@@ -1,8 +1,11 @@
-"""The application, step by step.
+"""The application, step by step: the wizard's forms, built from the questionnaire.
 
-Each step is a form; its field names are the keys of ``Application.answers``
-(``answers[step][field]``) that the scoring engine reads. Required fields are
-required for Next and for Submit; drafts save whatever was typed.
+Each step of ``assessment/questionnaire.py`` is a form here (the metrics step a formset of rows);
+its field names are the questions' keys, the keys of ``Application.answers``
+(``answers[step][field]``) that the scoring engine reads, and its labels, choices, limits and
+messages are the questions'. Required fields are required for Next and for Submit; drafts save
+whatever was typed. Also the project's generic fields (yes/no, percent, deadline) and the U.S. Web
+Design System styling of every form.
 """
 
 from datetime import datetime
@@ -15,10 +18,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
+from assessment import questionnaire, validators
 from assessment.models import EvidenceDocument
-
-YES_NO = [("yes", "Yes"), ("no", "No")]
-
 
 _WIDGET_CLASSES = {
     "radioselect": "usa-radio__input",
@@ -50,7 +51,7 @@ class YesNoField(forms.TypedChoiceField):
     widget = forms.RadioSelect
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("choices", YES_NO)
+        kwargs.setdefault("choices", [(c.value, c.label) for c in questionnaire.YES_NO])
         kwargs.setdefault("coerce", lambda value: value == "yes")
         kwargs.setdefault("error_messages", {"required": "Answer yes or no."})
         super().__init__(**kwargs)
@@ -123,167 +124,106 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].validators.append(MaxLengthValidator(self.fields["username"].max_length))
 
 
-def count_field(label, help_text="", required=True, maximum=10_000_000, unit="number"):
+def _pairs(choices):
+    return [(c.value, c.label) for c in choices]
+
+
+def _whole_number_field(q, common, messages):
     return forms.IntegerField(
-        label=label,
-        help_text=help_text,
-        required=required,
-        min_value=0,
-        max_value=maximum,
-        error_messages={
-            "invalid": f"Enter a whole {unit}, for example 12.",
-            "min_value": "This cannot be negative.",
-            "max_value": f"This looks too large; the most we accept is {maximum:,}.",
-        },
+        min_value=q.min_value,
+        max_value=q.max_value,
+        **{**common, "error_messages": {**messages, **common.get("error_messages", {})}},
     )
 
 
-def narrative_field(label, help_text="", required=True):
-    return forms.CharField(
-        label=label,
-        help_text=help_text,
-        required=required,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 6}),
-    )
+def _messages_of_kind(q):
+    """The messages a count or a year gives for a wrong number."""
+    if q.kind == "year":
+        return {
+            "invalid": "Enter a year, for example 2025.",
+            "min_value": f"Enter a year after {q.min_value}.",
+            "max_value": f"Enter a year before {q.max_value}.",
+        }
+    return {
+        "invalid": f"Enter a whole {q.unit}, for example 12.",
+        "min_value": "This cannot be negative.",
+        "max_value": f"This looks too large; the most we accept is {q.max_value:,}.",
+    }
+
+
+def field_for(q, in_rows=False):
+    """The form field that asks question ``q`` (a ``questionnaire.Question``); a choice in a row is a drop-down."""
+    common = {"label": q.label, "help_text": q.help_text, "required": q.required}
+    messages = {code: text for code, text in q.messages.items() if not (q.required_if and code == "required")}
+    if messages:
+        common["error_messages"] = messages
+    match q.kind:
+        case "yes_no":
+            return YesNoField(choices=_pairs(q.choices), **common)
+        case "choice" if in_rows:
+            return forms.ChoiceField(choices=[("", "— choose —")] + _pairs(q.choices), **common)
+        case "choice":
+            return forms.ChoiceField(choices=_pairs(q.choices), widget=forms.RadioSelect, **common)
+        case "multiple_choice":
+            return forms.MultipleChoiceField(choices=_pairs(q.choices), widget=forms.CheckboxSelectMultiple, **common)
+        case "count" | "year":
+            return _whole_number_field(q, common, _messages_of_kind(q))
+        case "percent":
+            return PercentField(decimal_places=q.decimal_places, **common)
+        case "text":
+            return forms.CharField(max_length=q.max_length, **common)
+        case "narrative":
+            return forms.CharField(max_length=q.max_length, widget=forms.Textarea(attrs={"rows": q.lines}), **common)
+        case "email":
+            return forms.EmailField(**common)
+        case "url":
+            return forms.URLField(assume_scheme="https", max_length=q.max_length, **common)
+        case "confirm":
+            return forms.BooleanField(**common)
+    raise ValueError(f"No form field asks a question of kind {q.kind!r}.")
+
+
+def form_for(step_key, name, base):
+    """A form class asking every question of the step ``step_key``, named ``name``."""
+    step = questionnaire.step(step_key)
+    fields = {q.key: field_for(q, in_rows=step.repeated) for q in step.questions}
+    attrs = {"__module__": __name__, "__qualname__": name, **fields}
+    if not step.repeated:
+        attrs.update(step=step.key, title=step.title, intro=step.intro)
+    return type(name, (base,), attrs)
 
 
 class StepForm(UswdsForm):
+    """One step's form: ``step`` names its questionnaire step."""
+
+    step = ""
     title = ""
     intro = ""
 
-
-class ProfileForm(StepForm):
-    title = "Contact center profile"
-    intro = "How residents reach your jurisdiction by phone, and who answers."
-
-    NUMBER_TYPES = [("311", "3-1-1 only"), ("7digit", "A 7-digit (or 10-digit) number only"), ("both", "Both")]
-
-    contact_number_type = forms.ChoiceField(
-        label="Central contact number", choices=NUMBER_TYPES, widget=forms.RadioSelect
-    )
-    main_number = forms.CharField(label="The number residents call", max_length=40)
-    crm_tracks_cases = YesNoField(label="Are all contacts tracked as cases in a CRM system?")
-    live_agent_hours_per_week = count_field(
-        "Live-agent hours per week",
-        "Hours a week a person answers calls, e.g. 45 for Mon–Fri 8–5.",
-        maximum=168,
-        unit="number of hours",
-    )
-    agents_fte = count_field("Call takers (full-time equivalents)", maximum=10_000)
-    yearly_contacts = count_field("Contacts handled last year (all channels)", maximum=100_000_000)
-    contact_name = forms.CharField(label="Contact person for this application", max_length=200)
-    contact_email = forms.EmailField(
-        label="Contact e-mail", error_messages={"invalid": "Enter an e-mail address like name@city.gov."}
-    )
+    def clean(self):
+        data = super().clean()
+        for q in questionnaire.step(self.step).questions if self.step else ():
+            if q.required_if and data.get(q.required_if) is True and data.get(q.key) in (None, ""):
+                self.add_error(q.key, forms.ValidationError(q.messages["required"], code="required"))
+        return data
 
 
-class ChannelsForm(StepForm):
-    title = "Channels and self-service"
-    intro = "Every way a resident can ask for a service or information."
-
-    CHANNELS = [
-        ("live_phone", "Live agent by phone"),
-        ("ivr", "Interactive voice response (IVR)"),
-        ("web_form", "Web form"),
-        ("mobile_app", "Mobile app"),
-        ("email", "E-mail"),
-        ("web_chat", "Web chat"),
-        ("sms", "Text message (SMS)"),
-        ("social_media", "Social media"),
-        ("walk_in", "Walk-in counter"),
-        ("voice_recognition", "Voice recognition"),
-    ]
-    SELF_SERVICE = [
-        ("request_online", "Submit a service request online"),
-        ("status_tracking", "Track a request's status"),
-        ("knowledge_base", "Searchable answers (FAQ / knowledge base)"),
-        ("payments", "Pay bills or fines online"),
-        ("permits", "Apply for permits or licences online"),
-        ("appointments", "Book appointments online"),
-        ("ivr_self_service", "Self-service by phone (IVR)"),
-        ("open_data", "Service-request open data"),
-        ("alerts", "Subscribe to alerts"),
-    ]
-
-    channels = forms.MultipleChoiceField(
-        label="Channels that take service requests",
-        choices=CHANNELS,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one channel."},
-    )
-    self_service = forms.MultipleChoiceField(
-        label="Self-service options", choices=SELF_SERVICE, widget=forms.CheckboxSelectMultiple, required=False
-    )
-    language_access = YesNoField(
-        label="Is service offered in languages other than English (interpreters or translated content)?"
-    )
-    tty_access = YesNoField(label="Is TTY / relay service available?")
-    single_case_number = YesNoField(label="Does a request keep one case number whichever channel it came through?")
-    mobile_app_photo_location = YesNoField(
-        label="Can residents send a photo and location from a mobile app straight into the CRM?"
-    )
-    online_status_tracking = YesNoField(label="Can residents check the status of their request online?")
-
-
-class TechnologyForm(StepForm):
-    title = "Integrated technology"
-    intro = "Your CRM and the systems it exchanges data with."
-
-    INTEGRATIONS = [
-        ("telephony", "Telephony / ACD"),
-        ("work_management", "Work-order management"),
-        ("gis", "GIS"),
-        ("asset_management", "Asset management"),
-        ("knowledge_base", "Knowledge base"),
-    ]
-
-    crm_product = forms.CharField(label="CRM product", max_length=200)
-    crm_integrations = forms.MultipleChoiceField(
-        label="Systems integrated with the CRM",
-        choices=INTEGRATIONS,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    open311_endpoint = forms.URLField(
-        assume_scheme="https",
-        label="Open311 GeoReport v2 endpoint",
-        required=False,
-        max_length=300,
-        help_text="Leave empty if you do not publish one.",
-        error_messages={"invalid": "Enter a full web address starting with https://."},
-    )
-    knowledge_base_owner = forms.CharField(
-        label="Who owns and updates the knowledge base?",
-        max_length=200,
-        required=False,
-        help_text="A role or team, e.g. “311 knowledge manager”. Leave empty if there is none.",
-    )
-
-
-class MetricForm(UswdsForm):
-    KINDS = [
-        ("service_level", "Service level (% answered within N seconds)"),
-        ("asa", "Average speed of answer"),
-        ("abandonment", "Abandonment rate"),
-        ("fcr", "First-contact resolution"),
-        ("csat", "Customer satisfaction"),
-        ("sla_compliance", "SLA compliance"),
-        ("cost_per_contact", "Cost per contact"),
-        ("agent_turnover", "Agent turnover"),
-        ("email_response", "E-mail response time"),
-        ("other", "Other"),
-    ]
-    kind = forms.ChoiceField(label="Metric", choices=[("", "— choose —")] + KINDS)
-    name = forms.CharField(label="Name you use", max_length=200, required=False)
-    target = forms.CharField(label="Target", max_length=100, required=False)
-    latest_value = forms.CharField(label="Latest value", max_length=100, required=False)
-    published_where = forms.CharField(label="Published where", max_length=300, required=False)
+ProfileForm = form_for("profile", "ProfileForm", StepForm)
+ChannelsForm = form_for("channels", "ChannelsForm", StepForm)
+TechnologyForm = form_for("technology", "TechnologyForm", StepForm)
+MetricForm = form_for("metrics", "MetricForm", UswdsForm)
+PerformanceForm = form_for("performance", "PerformanceForm", StepForm)
+AccountabilityForm = form_for("accountability", "AccountabilityForm", StepForm)
+ParticipationForm = form_for("participation", "ParticipationForm", StepForm)
+WorkforceForm = form_for("workforce", "WorkforceForm", StepForm)
+PlanningForm = form_for("planning", "PlanningForm", StepForm)
+EvidenceForm = form_for("evidence", "EvidenceForm", StepForm)
+AttestationForm = form_for("review", "AttestationForm", StepForm)
 
 
 class BaseMetricFormSet(forms.BaseFormSet):
-    title = "Performance metrics"
-    intro = "Every metric you track. Add rows as needed; empty rows are ignored."
+    title = questionnaire.step("metrics").title
+    intro = questionnaire.step("metrics").intro
 
     def clean(self):
         super().clean()
@@ -298,186 +238,21 @@ MetricFormSet = forms.formset_factory(
     MetricForm, formset=BaseMetricFormSet, extra=5, max_num=40, validate_max=True, absolute_max=60
 )
 
-
-class PerformanceForm(StepForm):
-    title = "Performance results"
-    intro = "Your latest full-year figures."
-
-    PUBLICATION = [
-        ("weekly", "Weekly or more often"),
-        ("monthly", "Monthly"),
-        ("quarterly", "Quarterly"),
-        ("yearly", "Yearly"),
-        ("never", "Not published"),
-    ]
-    service_level_pct = PercentField(label="Service level: % of calls answered within the target time")
-    service_level_seconds = count_field("Service-level target time (seconds)", maximum=3600, unit="number of seconds")
-    asa_seconds = count_field("Average speed of answer (seconds)", maximum=36000, unit="number of seconds")
-    abandonment_pct = PercentField(label="Abandonment rate (%)")
-    fcr_pct = PercentField(label="First-contact resolution (%)", required=False)
-    publication_frequency = forms.ChoiceField(
-        label="How often do you publish performance results?", choices=PUBLICATION, widget=forms.RadioSelect
-    )
-    improvement_narrative = narrative_field(
-        "Year-on-year improvement",
-        "What improved compared with the year before, and how you know. Reviewers score this answer.",
-    )
-
-
-class AccountabilityForm(StepForm):
-    title = "Service-delivery accountability"
-    intro = "Agreements with the departments that deliver the services."
-
-    MEETINGS = [
-        ("weekly", "Weekly"),
-        ("monthly", "Monthly"),
-        ("quarterly", "Quarterly"),
-        ("none", "No regular meetings"),
-    ]
-
-    written_slas = YesNoField(label="Do you have written service-level agreements with departments?")
-    sla_coverage_pct = PercentField(label="Share of request types covered by an SLA (%)", required=False)
-    sla_compliance_pct = PercentField(
-        label="SLA compliance: share of requests closed within the agreed time (%)", required=False
-    )
-    department_meetings = forms.ChoiceField(
-        label="Regular meetings with service departments", choices=MEETINGS, widget=forms.RadioSelect
-    )
-    residents_told_completion = YesNoField(label="Are residents told when their request is expected to be completed?")
-
-
-class ParticipationForm(StepForm):
-    title = "Participation, social media and open data"
-    intro = "How residents give feedback and how you publish."
-
-    FEEDBACK_TOOLS = [
-        ("closure_survey", "Survey after a request is closed"),
-        ("annual_survey", "Annual resident survey"),
-        ("online_forum", "Online engagement platform"),
-        ("town_halls", "Town halls or listening sessions"),
-        ("social_listening", "Social-media listening"),
-    ]
-    PLATFORMS = [
-        ("facebook", "Facebook"),
-        ("x_twitter", "X (Twitter)"),
-        ("instagram", "Instagram"),
-        ("nextdoor", "Nextdoor"),
-        ("youtube", "YouTube"),
-        ("linkedin", "LinkedIn"),
-        ("other", "Other"),
-    ]
-    OPEN_DATA = [
-        ("daily", "Daily or live"),
-        ("weekly", "Weekly"),
-        ("monthly", "Monthly"),
-        ("less", "Less often"),
-        ("none", "Not published"),
-    ]
-
-    feedback_tools = forms.MultipleChoiceField(
-        label="Feedback tools", choices=FEEDBACK_TOOLS, widget=forms.CheckboxSelectMultiple, required=False
-    )
-    csat_pct = PercentField(label="Customer satisfaction (% satisfied or very satisfied)", required=False)
-    social_platforms = forms.MultipleChoiceField(
-        label="Social-media accounts the contact center uses",
-        choices=PLATFORMS,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    social_takes_requests = YesNoField(label="Do you open service requests from social-media messages and reply there?")
-    social_media_policy = YesNoField(
-        label="Is there an adopted social-media policy (monitoring hours, access, emergencies)?"
-    )
-    open_data_frequency = forms.ChoiceField(
-        label="How often is service-request data published as open data?", choices=OPEN_DATA, widget=forms.RadioSelect
-    )
-    data_changed_service = narrative_field(
-        "An example of data changing a service",
-        "A time when contact-center data led a department to change how it works. Reviewers score this answer.",
-    )
-
-
-class WorkforceForm(StepForm):
-    title = "Workforce and operations"
-
-    remote_call_takers = YesNoField(label="Do some call takers work remotely?")
-    continuity_plan = YesNoField(label="Is there a written continuity plan (for emergencies and outages)?")
-    training_hours = count_field("Training hours per call taker per year", maximum=2000, unit="number of hours")
-    quality_monitoring = YesNoField(label="Are calls monitored for quality against a written standard?")
-    recognition_program = YesNoField(label="Is there a recognition or retention program for agents?")
-    agent_turnover_pct = PercentField(label="Agent turnover last year (%)", required=False)
-
-
-class PlanningForm(StepForm):
-    title = "Planning and improvement"
-
-    technology_plan = YesNoField(label="Is there a written technology plan for the contact center?")
-    technology_plan_year = forms.IntegerField(
-        label="Year the plan was last updated",
-        required=False,
-        min_value=1990,
-        max_value=2100,
-        error_messages={
-            "invalid": "Enter a year, for example 2025.",
-            "min_value": "Enter a year after 1990.",
-            "max_value": "Enter a year before 2100.",
-        },
-    )
-    budgeted_roadmap = YesNoField(label="Is there a budgeted roadmap for technology upgrades?")
-    challenges = narrative_field(
-        "Challenges and next steps", "What stands in the way, and what you will do next. Reviewers score this answer."
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("technology_plan") is True and not data.get("technology_plan_year"):
-            self.add_error(
-                "technology_plan_year",
-                forms.ValidationError("Enter the year the plan was last updated.", code="plan_year_required"),
-            )
-        return data
-
-
-class EvidenceForm(StepForm):
-    title = "Evidence documents"
-    intro = "Attach PDFs that back your answers: technology plan, SLAs, a performance report, your social-media policy."
-
-    notes = forms.CharField(
-        label="Notes for reviewers about your documents",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-class AttestationForm(StepForm):
-    title = "Review and submit"
-    intro = "Check your answers, then a senior official attests that they are accurate."
-
-    official_name = forms.CharField(label="Name of the senior official", max_length=200)
-    official_title = forms.CharField(
-        label="Their title", max_length=200, help_text="For example City Manager or Chief Information Officer."
-    )
-    attest = forms.BooleanField(
-        label="I confirm, as a senior official of this jurisdiction, that the answers and documents are accurate.",
-        error_messages={"required": "A senior official must confirm the answers before you submit."},
-    )
-
-
-STEPS = [
-    ("profile", ProfileForm),
-    ("channels", ChannelsForm),
-    ("technology", TechnologyForm),
-    ("metrics", MetricFormSet),
-    ("performance", PerformanceForm),
-    ("accountability", AccountabilityForm),
-    ("participation", ParticipationForm),
-    ("workforce", WorkforceForm),
-    ("planning", PlanningForm),
-    ("evidence", EvidenceForm),
-    ("review", AttestationForm),
-]
-STEP_TITLES = {name: form.title for name, form in STEPS}
+_FORMS = {
+    "profile": ProfileForm,
+    "channels": ChannelsForm,
+    "technology": TechnologyForm,
+    "metrics": MetricFormSet,
+    "performance": PerformanceForm,
+    "accountability": AccountabilityForm,
+    "participation": ParticipationForm,
+    "workforce": WorkforceForm,
+    "planning": PlanningForm,
+    "evidence": EvidenceForm,
+    "review": AttestationForm,
+}
+STEPS = [(step.key, _FORMS[step.key]) for step in questionnaire.STEPS]
+STEP_TITLES = {step.key: step.title for step in questionnaire.STEPS}
 
 
 class EvidenceUploadForm(UswdsForm):
@@ -494,8 +269,6 @@ class EvidenceUploadForm(UswdsForm):
         self.fields["file"].widget.attrs["accept"] = "application/pdf,.pdf"
 
     def clean_file(self):
-        from assessment.evidence import check_pdf
-
         upload = self.cleaned_data["file"]
         if upload.size > self.max_bytes:
             raise forms.ValidationError(
@@ -503,6 +276,6 @@ class EvidenceUploadForm(UswdsForm):
                 code="too_large",
             )
         # The rewritten copy to store (CheckedPdf): bytes, pages, what was removed.
-        self.checked = check_pdf(upload)
+        self.checked = validators.check_pdf(upload)
         self.pages = self.checked.pages
         return upload

@@ -1,6 +1,8 @@
 """The panel's arithmetic: reviewers' scores combined, compared and normalised.
 
-Pure functions over plain data, so the numbers can be checked by hand:
+Pure functions over plain data, so the numbers can be checked by hand (points are added up exactly, in
+``Decimal``, and handed on as floats rounded to hundredths; the level a total earns is the engine's
+``scoring.engine.level_for``):
 
 - a reviewer's score of a criterion is their judged points (narratives) or,
   for a rule criterion, the engine's points unless they adjusted them;
@@ -15,6 +17,8 @@ Pure functions over plain data, so the numbers can be checked by hand:
 
 from dataclasses import dataclass, field
 from statistics import mean, pstdev
+
+from scoring.rules import ZERO, dec
 
 
 @dataclass
@@ -37,23 +41,24 @@ class Combined:
     def spread(self):
         return round(max(self.totals.values()) - min(self.totals.values()), 2) if self.totals else 0
 
-    @property
-    def mean_total(self):
-        return round(mean(self.totals.values()), 2) if self.totals else None
-
 
 def reviewer_points(criterion_codes, judged_codes, rule_points, review):
-    """Every criterion's points as one reviewer scored it."""
+    """Every criterion's points as one reviewer scored it, exactly (Decimal)."""
     points = {}
     for code in criterion_codes:
         if code in judged_codes:
             value = review.judged.get(code)
-            points[code] = float(value) if value is not None else 0.0
+            points[code] = dec(value) if value is not None else ZERO
         elif code in review.adjustments:
-            points[code] = float(review.adjustments[code]["points"])
+            points[code] = dec(review.adjustments[code]["points"])
         else:
-            points[code] = float(rule_points.get(code) or 0)
+            points[code] = dec(rule_points.get(code) or 0)
     return points
+
+
+def _mean(values):
+    """The exact mean of Decimals, as a float rounded to hundredths (what pages show and the engine reads)."""
+    return float(round(sum(values, ZERO) / len(values), 2))
 
 
 def combine(criterion_codes, judged_codes, rule_points, reviews, divergence_margin=2):
@@ -64,19 +69,17 @@ def combine(criterion_codes, judged_codes, rule_points, reviews, divergence_marg
     by_reviewer = {r.reviewer_id: reviewer_points(criterion_codes, judged_codes, rule_points, r) for r in reviews}
     for code in criterion_codes:
         values = {rid: pts[code] for rid, pts in by_reviewer.items()}
-        combined.per_criterion[code] = values
+        combined.per_criterion[code] = {rid: float(points) for rid, points in values.items()}
         if code in judged_codes:
-            combined.judged[code] = round(mean(values.values()), 2)
+            combined.judged[code] = _mean(list(values.values()))
         elif any(code in r.adjustments for r in reviews):
-            combined.adjusted[code] = round(mean(values.values()), 2)
-    combined.totals = {rid: round(sum(pts.values()), 2) for rid, pts in by_reviewer.items()}
+            combined.adjusted[code] = _mean(list(values.values()))
+    combined.totals = {rid: float(round(sum(pts.values(), ZERO), 2)) for rid, pts in by_reviewer.items()}
     for review in reviews:
         for code, adjustment in review.adjustments.items():
-            rule = float(rule_points.get(code) or 0)
-            if abs(float(adjustment["points"]) - rule) > float(divergence_margin):
-                combined.divergences.append(
-                    (review.reviewer, code, rule, float(adjustment["points"]), adjustment["reason"])
-                )
+            rule, adjusted = dec(rule_points.get(code) or 0), dec(adjustment["points"])
+            if abs(adjusted - rule) > dec(divergence_margin):
+                combined.divergences.append((review.reviewer, code, float(rule), float(adjusted), adjustment["reason"]))
     return combined
 
 
@@ -127,14 +130,3 @@ def normalised_totals(review_totals):
             value = total - reviewer_mean + overall_mean
         normalised.setdefault(application, []).append(value)
     return {application: round(mean(values), 2) for application, values in normalised.items()}
-
-
-def level_for(total, levels, threshold, other_conditions_met=True):
-    """The level a total earns under the rubric (None when not designated)."""
-    if not other_conditions_met or total < threshold:
-        return None
-    earned = None
-    for name, minimum in sorted(levels, key=lambda lv: lv[1]):
-        if total >= minimum:
-            earned = name
-    return earned

@@ -7,7 +7,7 @@ class ScoringConfig(AppConfig):
     verbose_name = "Scoring"
 
     def ready(self):
-        from assessment.models import Cycle
+        from assessment.models import Cycle  # models load only once the app registry is ready
 
         post_save.connect(give_new_cycle_a_rubric, sender=Cycle, dispatch_uid="scoring.new_cycle_rubric")
 
@@ -15,6 +15,6 @@ class ScoringConfig(AppConfig):
 def give_new_cycle_a_rubric(sender, instance, created, raw=False, **kwargs):
     """Every new cycle starts with a copy of the product's default rubric."""
     if created and not raw:
-        from scoring.domain import install_rubric
+        from scoring.domain import install_rubric  # models load only once the app registry is ready
 
         install_rubric(instance)

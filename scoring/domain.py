@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from assessment.audit import audit
 from assessment.models import Application, EvidenceDocument
-from scoring import engine
+from scoring import default_rubric, engine
 from scoring.models import Category, Criterion, Level, Rubric, ScoreResult
 
 BATCH = 1000
@@ -16,7 +17,7 @@ BATCH = 1000
 def _copy_parts(rubric, source):
     """Copy categories, criteria and levels into a new rubric (bulk: no per-row queries)."""
     if source is None:
-        data = engine.Rubric.default()
+        data = Rubric.default()
         levels = data.levels
         categories = [(c.code, c.name, c.points) for c in data.categories]
         criteria = [
@@ -54,8 +55,6 @@ def _copy_parts(rubric, source):
 def install_rubric(cycle, source=None):
     """Give a new cycle its rubric: a copy of ``source`` (a Rubric) or of the product's default."""
     if source is None:
-        from scoring import default_rubric
-
         rubric = Rubric.objects.create(
             cycle=cycle, threshold=default_rubric.THRESHOLD, min_category_share=default_rubric.MIN_CATEGORY_SHARE
         )
@@ -86,8 +85,6 @@ def previous_rubric(cycle):
 @transaction.atomic
 def copy_previous_rubric(rubric, user=None):
     """Replace a rubric's contents with the previous cycle's. Refused once frozen."""
-    from assessment.domain import audit
-
     rubric = Rubric.objects.select_for_update().get(pk=rubric.pk)
     rubric.refuse_if_frozen()
     source = previous_rubric(rubric.cycle)
@@ -182,6 +179,6 @@ def rescore_cycle(cycle):
     return count
 
 
-def standing_for(application):
-    """Where an application stands by rule, explained: the applicant's "where you stand"."""
+def estimate_for(application):
+    """The applicant's "where you stand": the engine's explained result by rule, judged criteria still open."""
     return explain_application(application)

@@ -14,8 +14,13 @@ from django.db import models
 from django.db.models import F
 from django.utils import timezone
 
+from assessment import questionnaire
 from assessment.models import Application, Cycle, EvidenceDocument
-from scoring import engine
+from scoring import default_rubric, engine
+from scoring.rules import RULE_KINDS, plain
+
+CHOICE_LABELS = questionnaire.choice_labels()
+EVIDENCE_LABELS = dict(EvidenceDocument.Kind.choices)
 
 FROZEN_MESSAGE = (
     "The rubric of {cycle} is frozen: an application was submitted on {date}, and every applicant "
@@ -72,8 +77,13 @@ class Rubric(models.Model):
     def bump_version(self):
         Rubric.objects.filter(pk=self.pk).update(version=F("version") + 1)
 
+    @staticmethod
+    def default():
+        """The product's default rubric (``scoring/default_rubric.py``) as the engine's plain data."""
+        return engine.Rubric.from_data(default_rubric, choice_labels=CHOICE_LABELS, evidence_labels=EVIDENCE_LABELS)
+
     def to_engine(self):
-        """The rubric as the engine's plain data (three queries)."""
+        """The rubric as the engine's plain data (three queries), with the words for choices and documents."""
         categories = list(self.categories.all())
         criteria = list(self.criteria.select_related("category").all())
         by_category = {c.pk: [] for c in categories}
@@ -83,7 +93,7 @@ class Rubric(models.Model):
                 code=criterion.code,
                 title=criterion.title,
                 kind=criterion.kind,
-                points=float(criterion.points),
+                points=plain(criterion.points),
                 params=criterion.params,
                 evidence=criterion.evidence,
                 category=criterion.category.code if criterion.category else "",
@@ -94,14 +104,16 @@ class Rubric(models.Model):
                 prerequisites.append(data)
         return engine.Rubric(
             version=self.version,
-            threshold=float(self.threshold),
-            min_category_share=float(self.min_category_share),
-            levels=tuple((lv.name, float(lv.minimum)) for lv in self.levels.all()),
+            threshold=plain(self.threshold),
+            min_category_share=plain(self.min_category_share),
+            levels=tuple((lv.name, plain(lv.minimum)) for lv in self.levels.all()),
             categories=tuple(
-                engine.Category(code=c.code, name=c.name, points=float(c.points), criteria=tuple(by_category[c.pk]))
+                engine.Category(code=c.code, name=c.name, points=plain(c.points), criteria=tuple(by_category[c.pk]))
                 for c in categories
             ),
             prerequisites=tuple(prerequisites),
+            choice_labels=CHOICE_LABELS,
+            evidence_labels=EVIDENCE_LABELS,
         )
 
 
@@ -167,7 +179,7 @@ class Criterion(RubricPart):
     )
     code = models.CharField(max_length=10)
     title = models.CharField("question it reads", max_length=300)
-    kind = models.CharField("rule", max_length=20, choices=engine.RULE_KINDS)
+    kind = models.CharField("rule", max_length=20, choices=RULE_KINDS)
     points = models.DecimalField(
         max_digits=5, decimal_places=2, default=0, help_text="The most this criterion can give (its cap)."
     )
@@ -214,11 +226,13 @@ class Criterion(RubricPart):
             raise ValidationError({"params": problem})
 
 
-ANSWER_FIELDS = {
-    f"{step}.{name}"
-    for step, form_class in engine.STEPS
-    for name in getattr(getattr(form_class, "form", form_class), "base_fields", {})
-} | {"metrics"}
+ANSWER_FIELDS = questionnaire.answer_paths()
+# The values a rule may name for a question with choices (a yes/no is stored as True or False, not as its choices).
+_OFFERED = {
+    path: labels
+    for path, labels in CHOICE_LABELS.items()
+    if questionnaire.question(*path.split(".", 1)).kind in ("choice", "multiple_choice")
+}
 
 
 def _is_number(value):
@@ -266,6 +280,12 @@ def params_problem(kind, params):
             return 'Give bands as [count, points] pairs, points 0 or more, e.g. "bands": [[11, 5], [8, 3]].'
     if kind == "one_of" and not isinstance(params.get("values"), list):
         return 'List the answers that earn the points, e.g. "values": ["weekly", "monthly"].'
+    choices = _OFFERED.get(params["field"])
+    if choices and kind in ("choices", "one_of"):
+        named = params["values"] if kind == "one_of" else [*params.get("require", ()), *params.get("only", ())]
+        wrong = [v for v in named if not (isinstance(v, str) and v in choices)]
+        if wrong:
+            return f"“{wrong[0]}” is not an answer to {params['field']}. Use one of: {', '.join(choices)}."
     if kind == "recent_year" and not _is_number(params.get("within_years", 2)):
         return 'Set "within_years" to a number.'
     return None

@@ -1,0 +1,313 @@
+"""The rule kinds of the scoring engine: how one criterion reads the answers, and the words for what it read.
+
+Pure Python, like ``scoring/engine.py`` (which calls these): no Django, no database. Points are
+``Decimal``s. Each kind has two functions: ``measure_<kind>(criterion, facts, rubric)`` gives
+(points, met) and is all the arithmetic; ``reason_<kind>(criterion, facts, rubric, points, met)`` puts a
+measured result into words: (reason, gain, hint), the reason, what the next step up would add and how to
+earn it. Scoring a whole cycle only measures; a page that shows an application also gives the reasons.
+The words for choices and document kinds come from the rubric (``rubric.choice_labels``,
+``rubric.evidence_labels``), never from the forms.
+"""
+
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+ZERO = Decimal(0)
+
+
+def dec(number):
+    """An int, float or Decimal as an exact Decimal (a float by its shortest spelling: 0.1 is 0.1)."""
+    if isinstance(number, Decimal):
+        return number
+    return Decimal(number) if isinstance(number, int) else Decimal(repr(float(number)))
+
+
+def plain(number):
+    """A rubric's number as an exact Decimal written as people write it: 4 (not 4.00), 2.5 (not 2.50)."""
+    number = dec(number)
+    return number.quantize(1) if number == number.to_integral_value() else number.normalize()
+
+
+# Reading answers ------------------------------------------------------------
+
+
+@lru_cache(maxsize=512)
+def _split(path):
+    return tuple(path.split(".", 1)) if "." in path else (path, None)
+
+
+def lookup(answers, path):
+    """The answer at "<step>.<question>" (or a whole step's, e.g. the metrics rows), None if there is none."""
+    step, name = _split(path)
+    value = answers.get(step)
+    if name is None:
+        return value
+    return value.get(name) if isinstance(value, dict) else None
+
+
+def number(value):
+    """A numeric answer as a Decimal; None when it is missing, a yes/no, or not a finite number."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        result = dec(value) if isinstance(value, (int, float, Decimal)) else Decimal(str(value).strip())
+    except (TypeError, ValueError, InvalidOperation, OverflowError):
+        return None
+    return result if result.is_finite() else None
+
+
+def fmt(value):
+    """A number as people write it: 6, 82.5, 0.25."""
+    value = float(value)
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+def pts(points, maximum):
+    return f"{fmt(points)} of {fmt(maximum)} point{'s' if maximum != 1 else ''}"
+
+
+def _join_or(words):
+    words = list(words)
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+# Rule kinds -----------------------------------------------------------------
+
+
+def _selected(criterion, answers, rubric):
+    p = criterion.params
+    chosen = lookup(answers, p["field"]) or []
+    chosen = {v for v in chosen if isinstance(v, str)} if isinstance(chosen, list) else set()
+    counted_from = tuple(p.get("only") or ()) or tuple(rubric.choice_labels.get(p["field"], {}))
+    return chosen, counted_from
+
+
+def measure_choices(criterion, facts, rubric):
+    """One point (or ``per_choice``) per selected choice, up to the criterion's points."""
+    p = criterion.params
+    chosen, counted_from = _selected(criterion, facts.answers, rubric)
+    n = sum(1 for v in counted_from if v in chosen)
+    met = n >= p.get("min", 1) and all(v in chosen for v in p.get("require", ()))
+    if criterion.points == 0:
+        return ZERO, met
+    points = min(criterion.points, dec(p.get("per_choice", 1)) * n)
+    return points, points > 0
+
+
+def reason_choices(criterion, facts, rubric, points, met):
+    p = criterion.params
+    labels = rubric.choice_labels.get(p["field"], {})
+    chosen, counted_from = _selected(criterion, facts.answers, rubric)
+    names = [labels.get(v, v) for v in counted_from if v in chosen]
+    if criterion.points == 0:  # a prerequisite
+        if met:
+            return f"Met: {len(names)} — {', '.join(names)}.", ZERO, ""
+        lacking = [labels.get(v, v) for v in p.get("require", ()) if v not in chosen]
+        needs = f"at least {p.get('min', 1)}" + (f" including {', '.join(lacking)}" if lacking else "")
+        return f"Not met: needs {needs}; you have {len(names)}.", ZERO, ""
+    reason = f"{pts(points, criterion.points)}: {', '.join(names) if names else 'none selected'}"
+    missing = [labels.get(v, v) for v in counted_from if v not in chosen]
+    if points < criterion.points and missing:
+        gain = min(criterion.points - points, dec(p.get("per_choice", 1)) * len(missing))
+        return (
+            f"{reason}; {_join_or(missing[:3])} would add points.",
+            gain,
+            f"{criterion.title}: add {_join_or(missing[:3])}",
+        )
+    return reason + ".", ZERO, ""
+
+
+def _band_points(value, direction, bands):
+    for threshold, points in bands:
+        if (direction == "ge" and value >= threshold) or (direction == "le" and value <= threshold):
+            return dec(points)
+    return ZERO
+
+
+def _best_first(bands):
+    return sorted(bands, key=lambda b: -b[1])
+
+
+def measure_bands(criterion, facts, rubric):
+    """Numeric bands: the best band the value reaches (≥ or ≤) gives its points."""
+    p = criterion.params
+    value = number(lookup(facts.answers, p["field"]))
+    if value is None:
+        return ZERO, False
+    points = min(criterion.points, _band_points(value, p["direction"], _best_first(p["bands"])))
+    return points, points > 0
+
+
+def reason_bands(criterion, facts, rubric, points, met):
+    p = criterion.params
+    unit, bands = p.get("unit", ""), _best_first(p["bands"])
+    word = "or more" if p["direction"] == "ge" else "or less"
+    value = number(lookup(facts.answers, p["field"]))
+    if value is None:
+        best = bands[0]
+        hint = f"{criterion.title}: answer it; {fmt(best[0])}{unit} {word} earns {fmt(best[1])}"
+        return f"{pts(0, criterion.points)}: not answered.", min(dec(best[1]), criterion.points), hint
+    reason = f"{pts(points, criterion.points)}: {fmt(value)}{unit}"
+    better = [b for b in bands if b[1] > points]
+    if not better:
+        return reason + ".", ZERO, ""
+    nxt = better[-1]  # the nearest band above
+    gain = min(dec(nxt[1]), criterion.points) - points
+    return (
+        f"{reason}; {fmt(nxt[0])}{unit} {word} earns {fmt(nxt[1])}.",
+        gain,
+        f"{criterion.title}: reach {fmt(nxt[0])}{unit} {word}",
+    )
+
+
+def _count(criterion, answers):
+    items = lookup(answers, criterion.params["field"]) or []
+    return len(items) if isinstance(items, list) else 0
+
+
+def measure_count(criterion, facts, rubric):
+    """A count of items (metric rows, options chosen), in bands or against a minimum."""
+    p = criterion.params
+    n = _count(criterion, facts.answers)
+    if criterion.points == 0 or not p.get("bands"):
+        met = n >= p.get("min", 1)
+        return (criterion.points if met else ZERO), met
+    points = min(criterion.points, _band_points(n, "ge", _best_first(p["bands"])))
+    return points, points > 0
+
+
+def reason_count(criterion, facts, rubric, points, met):
+    p = criterion.params
+    n = _count(criterion, facts.answers)
+    counted = f"{n} metric{'s' if n != 1 else ''}" if p["field"] == "metrics" else f"{n} chosen"
+    if criterion.points == 0 or not p.get("bands"):
+        verdict = "Met" if met else f"Not met: needs at least {p.get('min', 1)}"
+        return f"{verdict}; {counted}.", ZERO, ""
+    reason = f"{pts(points, criterion.points)}: {counted}"
+    better = [b for b in _best_first(p["bands"]) if b[1] > points]
+    if not better:
+        return reason + ".", ZERO, ""
+    nxt = better[-1]
+    gain = min(dec(nxt[1]), criterion.points) - points
+    return f"{reason}; {fmt(nxt[0])} or more earn {fmt(nxt[1])}.", gain, f"{criterion.title}: {fmt(nxt[0])} or more"
+
+
+def measure_yes_no(criterion, facts, rubric):
+    """Full points for a yes (or for a filled-in answer, such as an address)."""
+    value = lookup(facts.answers, criterion.params["field"])
+    met = value is True or (isinstance(value, str) and value != "")
+    return (criterion.points if met else ZERO), met
+
+
+def reason_yes_no(criterion, facts, rubric, points, met):
+    value = lookup(facts.answers, criterion.params["field"])
+    if value is None:
+        said = "not answered"
+    elif isinstance(value, bool):
+        said = "yes" if value else "no"
+    else:
+        said = "given" if value != "" else "none given"
+    if criterion.points == 0:
+        return f"{'Met' if met else 'Not met'}: {said}.", ZERO, ""
+    return (
+        f"{pts(points, criterion.points)}: {said}.",
+        (ZERO if met else criterion.points),
+        ("" if met else criterion.title),
+    )
+
+
+def measure_one_of(criterion, facts, rubric):
+    """Full points when the chosen answer is one of ``values``."""
+    met = lookup(facts.answers, criterion.params["field"]) in criterion.params["values"]
+    return (criterion.points if met else ZERO), met
+
+
+def reason_one_of(criterion, facts, rubric, points, met):
+    p = criterion.params
+    labels = rubric.choice_labels.get(p["field"], {})
+    value = lookup(facts.answers, p["field"])
+    said = labels.get(str(value), str(value)) if value not in (None, "") else "not answered"
+    if criterion.points == 0:
+        return f"{'Met' if met else 'Not met'}: {said}.", ZERO, ""
+    if met:
+        return f"{pts(points, criterion.points)}: {said}.", ZERO, ""
+    wanted = _join_or(labels.get(v, v) for v in p["values"])
+    return (
+        f"{pts(0, criterion.points)}: {said}; {wanted} earns {fmt(criterion.points)}.",
+        criterion.points,
+        f"{criterion.title}: {wanted}",
+    )
+
+
+def measure_recent_year(criterion, facts, rubric):
+    """Full points when the year given is within ``within_years`` of the cycle's year."""
+    year = number(lookup(facts.answers, criterion.params["field"]))
+    within = criterion.params.get("within_years", 2)
+    met = year is not None and facts.as_of_year - within <= year <= facts.as_of_year + 1
+    return (criterion.points if met else ZERO), met
+
+
+def reason_recent_year(criterion, facts, rubric, points, met):
+    year = number(lookup(facts.answers, criterion.params["field"]))
+    within, as_of = criterion.params.get("within_years", 2), facts.as_of_year
+    if year is None:
+        return f"{pts(0, criterion.points)}: no year given.", criterion.points, criterion.title
+    if met:
+        return f"{pts(points, criterion.points)}: updated in {fmt(year)}.", ZERO, ""
+    return (
+        f"{pts(0, criterion.points)}: last updated in {fmt(year)}, more than {within} years before {as_of}.",
+        criterion.points,
+        f"{criterion.title}: update it ({as_of - within} or later)",
+    )
+
+
+def measure_evidence(criterion, facts, rubric):
+    """Full points when a document of the kind is attached."""
+    met = criterion.params["document"] in facts.documents
+    return (criterion.points if met else ZERO), met
+
+
+def reason_evidence(criterion, facts, rubric, points, met):
+    label = rubric.evidence_labels.get(criterion.params["document"], criterion.params["document"])
+    if met:
+        return f"{pts(points, criterion.points)}: {label} attached.", ZERO, ""
+    return f"{pts(0, criterion.points)}: no {label.lower()} attached.", criterion.points, f"Attach a {label.lower()}"
+
+
+def measure_judged(criterion, facts, rubric):
+    """Left open for reviewers (None), unless their combined score is given."""
+    judged = facts.judged.get(criterion.code)
+    if judged is None:
+        return None, None
+    points = max(ZERO, min(criterion.points, dec(judged)))
+    return points, points > 0
+
+
+def reason_judged(criterion, facts, rubric, points, met):
+    if points is None:
+        return f"Scored by reviewers, 0 to {fmt(criterion.points)} points.", ZERO, ""
+    return f"{pts(round(points, 2), criterion.points)}: scored by reviewers.", ZERO, ""
+
+
+RULES = {
+    "choices": (measure_choices, reason_choices),
+    "bands": (measure_bands, reason_bands),
+    "count": (measure_count, reason_count),
+    "yes_no": (measure_yes_no, reason_yes_no),
+    "one_of": (measure_one_of, reason_one_of),
+    "recent_year": (measure_recent_year, reason_recent_year),
+    "evidence": (measure_evidence, reason_evidence),
+    "judged": (measure_judged, reason_judged),
+}
+RULE_KINDS = [
+    ("choices", "Points per selected choice, up to a cap"),
+    ("bands", "Numeric bands (≥ or ≤)"),
+    ("count", "Count of items (metrics, options)"),
+    ("yes_no", "Yes / no (or answered)"),
+    ("one_of", "One of some choices"),
+    ("recent_year", "A recent year"),
+    ("evidence", "Evidence document attached"),
+    ("judged", "Judged by reviewers against anchors"),
+]
