@@ -3,12 +3,23 @@
 An outsider cannot tell a forbidden object from a missing one: lookups search
 inside the set the user may see and raise 404 otherwise. Read-only access
 (an organizer looking at an application) gets 403 on writes.
+
+Every permission predicate of the project lives here, the review and reports
+apps' included. This module sits below them and never imports them: review
+data is read through the reverse relations of ``Application``
+(``application.assignments``, ``.decisions``), whose names the review models
+declare.
 """
+
+from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from assessment.models import Application, AuditEvent, EvidenceDocument
+from assessment.models import Application, AuditEvent, Cycle, EvidenceDocument
+
+# Values of review.models.Review.Status, spelled out: this module does not import review.
+REVIEW_SUBMITTED = "submitted"
 
 
 def applications_for(user):
@@ -53,19 +64,30 @@ def require_organizer(user):
         raise PermissionDenied("Only organizers can do this.")
 
 
+def organizer_required(view):
+    """A view only organizers may open; anyone else gets 403 (``require_organizer``'s refusal)."""
+
+    @wraps(view)
+    def organizers_only(request, *args, **kwargs):
+        require_organizer(request.user)
+        return view(request, *args, **kwargs)
+
+    return organizers_only
+
+
+def get_cycle_for(request, pk):
+    """A cycle, for an organizer: 403 for anyone else, 404 if there is no such cycle."""
+    require_organizer(request.user)
+    return get_object_or_404(Cycle, pk=pk)
+
+
 def has_submitted_review(user, application):
     """A reviewer of the application whose own review is in: from then on they read the panel's work."""
-    from review.models import Review  # review is the app above this one
-
     return (
         user.is_authenticated
         and user.is_reviewer
-        and Review.objects.filter(
-            assignment__application=application,
-            assignment__reviewer=user,
-            assignment__active=True,
-            status=Review.Status.SUBMITTED,
-        ).exists()
+        # review.Assignment (related_name "assignments") and its review.Review (related_name "review").
+        and application.assignments.filter(reviewer=user, active=True, review__status=REVIEW_SUBMITTED).exists()
     )
 
 
@@ -110,3 +132,27 @@ def may_read_applicant_comments(user, application, decision):
 def may_read_appeals(user, application):
     """An appeal is between the applicant and the organizers: reviewers read neither statement nor outcome."""
     return user.is_authenticated and (user.is_organizer or can_edit(user, application))
+
+
+def may_ask(user, application):
+    """May this person ask the applicant a clarifying question? Organizers, and the application's reviewers now."""
+    if user.is_organizer:
+        return True
+    # review.Assignment, through its related_name "assignments".
+    return user.is_reviewer and application.assignments.filter(reviewer=user, active=True).exists()
+
+
+def may_read_report(user, application):
+    """After ``get_application_for``: may this person read the application's report now?"""
+    if user.is_organizer or user.is_reviewer:
+        return True
+    if not user.is_applicant:
+        return False
+    # The current review.Decision (related_name "decisions"), as review.queries.current_decision finds it.
+    decision = application.decisions.filter(superseded_at=None).first()
+    return decision is not None and decision.published_at is not None
+
+
+def may_appeal(user, application):
+    """Who may appeal the application's decision: its own jurisdiction's staff (when: review.appeals.why_no_appeal)."""
+    return user.is_authenticated and can_edit(user, application)

@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.core.management import call_command
+from django.db.models.signals import post_migrate
 
 
 class AssessmentConfig(AppConfig):
@@ -6,13 +8,9 @@ class AssessmentConfig(AppConfig):
     verbose_name = "Applications"
 
     def ready(self):
-        from django.db.models.signals import post_migrate
-
         post_migrate.connect(create_cache_tables, sender=self)
 
 
 def create_cache_tables(using, **kwargs):
     """The database cache's table (settings.CACHES "throttle") comes with `migrate`, so no install forgets it."""
-    from django.core.management import call_command
-
     call_command("createcachetable", database=using, verbosity=0)

@@ -30,109 +30,43 @@ it, rather than being archived as if it were good.
 Row counts are taken in the very snapshot that was dumped (the SQLite copy
 itself; on PostgreSQL pg_dump runs on a snapshot exported by the transaction
 that counts), so after a restore they must match exactly.
+
+This module runs a backup and a restore; the archive's format (writing it,
+reading it back with checks) is ``assessment.backup_archive``, and dumping and
+restoring each kind of database is ``assessment.backup_database``.
 """
 
-import hashlib
-import io
-import json
 import os
-import re
 import shutil
 import sqlite3
-import subprocess
-import tarfile
 import tempfile
 from pathlib import Path, PurePosixPath
 
 from django.apps import apps
 from django.conf import settings
-from django.db import DatabaseError, connection, models, transaction
+from django.db import DatabaseError, connection, models
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
-FORMAT = 1
-MANIFEST = "manifest.json"
-DATABASE_FILES = {"sqlite": "database/db.sqlite3", "postgresql": "database/db.dump"}
-ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-CHUNK = 1024 * 1024
-
-
-class BackupError(Exception):
-    """A backup or restore that cannot go on; the message says why and what to do."""
+from assessment.backup_archive import DATABASE_FILES, FORMAT, check_files, media_files, sha256_of, unpack, write_archive
+from assessment.backup_database import (
+    ENGINE_NAMES,
+    BackupError,
+    dump_postgresql,
+    dump_sqlite,
+    engine,
+    integrity,
+    pg_client,
+    quote,
+    restore_postgresql,
+    restore_sqlite,
+    server_major,
+)
 
 
 def default_output():
     return Path(settings.BASE_DIR) / "var" / "backups" / f"backup-{timezone.now():%Y%m%d-%H%M%S}.tar.gz"
-
-
-def engine():
-    if connection.vendor not in ENGINE_NAMES:
-        raise BackupError(f"Backups support SQLite and PostgreSQL, not {connection.vendor}.")
-    return connection.vendor
-
-
-def sha256_of(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        while chunk := file.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _quote(name):
-    return '"' + name.replace('"', '""') + '"'
-
-
-def file_fields():
-    """(table, column) of every FileField of every model: the rows that must have a file."""
-    found = []
-    for model in apps.get_models():
-        for field in model._meta.concrete_fields:
-            if isinstance(field, models.FileField):
-                found.append((model._meta.db_table, field.column))
-    return found
-
-
-def _snapshot_facts(cursor, tables):
-    """Row counts, last applied migrations and the files rows name, read through one DB-API cursor."""
-    counts = {}
-    for table in sorted(tables):
-        cursor.execute(f"SELECT COUNT(*) FROM {_quote(table)}")
-        counts[table] = cursor.fetchone()[0]
-    migrations = {}
-    if "django_migrations" in tables:
-        cursor.execute("SELECT app, name FROM django_migrations ORDER BY id")
-        for app, name in cursor.fetchall():
-            migrations.setdefault(app, []).append(name)
-    referenced = {}
-    for table, column in file_fields():
-        if table in tables:
-            cursor.execute(f"SELECT {_quote(column)} FROM {_quote(table)} WHERE {_quote(column)} <> ''")
-            for (name,) in cursor.fetchall():
-                referenced[name] = f"{table}.{column}"
-    recorded = {}  # file name → the sha256 its row recorded (evidence always; reports once they record one)
-    for table, column, sha_column in hashed_file_fields():
-        if table in tables:
-            cursor.execute(
-                f"SELECT {_quote(column)}, {_quote(sha_column)} FROM {_quote(table)} "
-                f"WHERE {_quote(column)} <> '' AND {_quote(sha_column)} <> ''"
-            )
-            recorded.update(cursor.fetchall())
-    return counts, migrations, referenced, recorded
-
-
-def hashed_file_fields():
-    """(table, file column, sha256 column) of every model that records the sha256 of its file in a ``sha256`` field."""
-    found = []
-    for model in apps.get_models():
-        names = {field.name: field for field in model._meta.concrete_fields}
-        if "sha256" not in names:
-            continue
-        for field in model._meta.concrete_fields:
-            if isinstance(field, models.FileField):
-                found.append((model._meta.db_table, field.column, names["sha256"].column))
-    return found
 
 
 def _damaged(media, recorded, referenced):
@@ -146,22 +80,6 @@ def _damaged(media, recorded, referenced):
 
 
 # --- Media -----------------------------------------------------------------------
-
-
-def media_files(root):
-    """Relative POSIX path → (size, mtime_ns) of every regular file under ``root`` (symlinks skipped)."""
-    found = {}
-    for folder, _dirs, names in os.walk(root):
-        for name in names:
-            path = Path(folder, name)
-            try:
-                stat = path.lstat()
-            except FileNotFoundError:
-                continue
-            if path.is_symlink() or not path.is_file():
-                continue
-            found[path.relative_to(root).as_posix()] = (stat.st_size, stat.st_mtime_ns)
-    return found
 
 
 def _copy_media(root, staging, copied, names=None):
@@ -192,113 +110,7 @@ def _inside(name):
     return bool(name) and not path.is_absolute() and ".." not in path.parts and "\\" not in name
 
 
-# --- Database dumps ----------------------------------------------------------------
-
-
-def _dump_sqlite(target, copy_named):
-    source_path = Path(settings.DATABASES["default"]["NAME"])
-    if not source_path.exists():
-        raise BackupError(f"There is no database at {source_path}.")
-    lock = sqlite3.connect(source_path, timeout=20)
-    source = sqlite3.connect(source_path, timeout=20)
-    copy = sqlite3.connect(target)
-    try:
-        lock.execute("BEGIN IMMEDIATE")  # writers wait (up to their timeout); readers go on (WAL)
-        # One step from a second connection (the locking one may not be the
-        # source): the database as the last commit left it.
-        source.backup(copy)
-        tables = {row[0] for row in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        tables = {name for name in tables if not name.startswith("sqlite_")}
-        facts = _snapshot_facts(copy.cursor(), tables)
-        copy_named(facts[2])
-        lock.rollback()
-        copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-        _integrity(copy.cursor(), f"the copy of {source_path}")
-    finally:
-        copy.close()
-        source.close()
-        lock.close()
-    return facts, {"sqlite": sqlite3.sqlite_version}
-
-
-def _integrity(cursor, what):
-    cursor.execute("PRAGMA integrity_check")
-    result = [row[0] for row in cursor.fetchall()]
-    if result != ["ok"]:
-        raise BackupError(f"The integrity check of {what} failed: {'; '.join(result[:10])}")
-
-
-def _pg_env():
-    """libpq's environment for the configured database: the password never goes on a command line."""
-    database = settings.DATABASES["default"]
-    env = dict(os.environ)
-    for key, variable in [("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"), ("PASSWORD", "PGPASSWORD")]:
-        if database.get(key):
-            env[variable] = str(database[key])
-    env["PGDATABASE"] = str(database["NAME"])
-    if database.get("OPTIONS", {}).get("sslmode"):
-        env["PGSSLMODE"] = database["OPTIONS"]["sslmode"]
-    return env
-
-
-def _server_major():
-    connection.ensure_connection()
-    return connection.pg_version // 10000
-
-
-def _pg_client(program, at_least, why):
-    """The path of a PostgreSQL client program whose major version is ``at_least`` or newer."""
-    path = shutil.which(program)
-    if not path:
-        raise BackupError(
-            f"{program} is not installed; it is needed {why}. "
-            f"Install the PostgreSQL {at_least} client tools (Debian: apt-get install postgresql-client-{at_least})."
-        )
-    version = subprocess.run([path, "--version"], capture_output=True, text=True).stdout
-    found = re.search(r"\(PostgreSQL\) (\d+)", version)
-    major = int(found.group(1)) if found else 0
-    if major < at_least:
-        raise BackupError(
-            f"{program} {major or '(unknown version)'} is too old {why}: it needs version {at_least} or newer. "
-            f"Install postgresql-client-{at_least}."
-        )
-    return path, major
-
-
-def _dump_postgresql(target, copy_named):
-    server = _server_major()
-    pg_dump, client = _pg_client("pg_dump", server, f"to dump a PostgreSQL {server} server")
-    existing = set(connection.introspection.table_names())
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        # Before the snapshot, so it sees every commit: writers of file rows wait until the end.
-        with_files = sorted({table for table, _column in file_fields()} & existing)
-        if with_files:
-            cursor.execute(f"LOCK TABLE {', '.join(map(_quote, with_files))} IN SHARE MODE")
-        cursor.execute("SELECT pg_export_snapshot()")
-        snapshot = cursor.fetchone()[0]
-        result = subprocess.run(
-            [pg_dump, "--format=custom", f"--snapshot={snapshot}", f"--file={target}"],
-            env=_pg_env(),
-            capture_output=True,
-            text=True,
-        )
-        if result.returncode != 0:
-            raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
-        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
-        tables = {row[0] for row in cursor.fetchall()}
-        facts = _snapshot_facts(cursor, tables)
-        copy_named(facts[2])
-    return facts, {"server": server, "pg_dump": client}
-
-
 # --- Backup --------------------------------------------------------------------------
-
-
-def _reset_owner(info):
-    info.uid = info.gid = 0
-    info.uname = info.gname = ""
-    return info
 
 
 def create_backup(output=None):
@@ -315,7 +127,7 @@ def create_backup(output=None):
         copied = {}
         _copy_media(media_root, staging, copied)  # the bulk, while everyone carries on
         dump = Path(work) / PurePosixPath(DATABASE_FILES[kind]).name
-        dumper = _dump_sqlite if kind == "sqlite" else _dump_postgresql
+        dumper = dump_sqlite if kind == "sqlite" else dump_postgresql
         try:
             (counts, migrations, referenced, recorded), versions = dumper(
                 dump, lambda names: _copy_media(media_root, staging, copied, names)
@@ -355,66 +167,12 @@ def create_backup(output=None):
             "left_out": sorted(path for path in copied if path not in referenced),  # no row names them
         }
 
-        partial = output.with_name(f".{output.name}.partial")
-        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            with os.fdopen(descriptor, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz", compresslevel=6) as tar:
-                data = json.dumps(manifest, indent=2).encode()
-                info = _reset_owner(tarfile.TarInfo(MANIFEST))
-                info.size, info.mtime, info.mode = len(data), int(timezone.now().timestamp()), 0o600
-                tar.addfile(info, io.BytesIO(data))
-                tar.add(dump, DATABASE_FILES[kind], filter=_reset_owner)
-                for item in media:
-                    tar.add(staging / item["path"], f"media/{item['path']}", filter=_reset_owner)
-            os.replace(partial, output)
-        finally:
-            partial.unlink(missing_ok=True)
+        write_archive(output, manifest, dump, staging)
     manifest["output"] = str(output)
     return manifest
 
 
 # --- Restore -------------------------------------------------------------------------
-
-
-def _safe_member(member):
-    """Why a tar member may not be restored, or None when it may."""
-    path = PurePosixPath(member.name)
-    if path.is_absolute() or ".." in path.parts or "\\" in member.name:
-        return "a path outside the archive"
-    if not (member.isfile() or member.isdir()):
-        return "a link or special file"
-    if member.name != MANIFEST and path.parts[0] not in ("database", "media"):
-        return "not part of a backup"
-    return None
-
-
-def _unpack(archive, folder):
-    """Check every member, then extract (tarfile's "data" filter as a second guard); the manifest."""
-    archive = Path(archive)
-    if not archive.is_file():
-        raise BackupError(f"There is no file {archive}.")
-    try:
-        with tarfile.open(archive, "r:*") as tar:
-            members = tar.getmembers()
-            for member in members:
-                problem = _safe_member(member)
-                if problem:
-                    raise BackupError(f"{archive} is refused: its member {member.name!r} is {problem}.")
-            if MANIFEST not in {member.name for member in members}:
-                raise BackupError(f"{archive} has no {MANIFEST}: it is not a backup made by manage.py backup.")
-            tar.extractall(folder, filter="data")
-    except (tarfile.TarError, EOFError, OSError) as error:
-        raise BackupError(f"{archive} is not a readable backup archive (tar.gz): {error}") from None
-    try:
-        manifest = json.loads((Path(folder) / MANIFEST).read_text())
-    except (ValueError, UnicodeDecodeError) as error:
-        raise BackupError(f"The manifest of {archive} is not valid JSON: {error}") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise BackupError(f"{archive} has a manifest of an unknown format; this version reads format {FORMAT}.")
-    missing = {"engine", "database", "media", "row_counts"} - manifest.keys()
-    if missing:
-        raise BackupError(f"The manifest of {archive} lacks {', '.join(sorted(missing))}: the archive was altered.")
-    return manifest
 
 
 def _check_manifest(manifest):
@@ -432,25 +190,6 @@ def _check_manifest(manifest):
             f"The backup was made by a newer version of the application (migrations {', '.join(sorted(newer))} "
             "are unknown here). Deploy that version, then restore."
         )
-
-
-def _check_files(folder, manifest):
-    """Every file is the one the manifest describes, and nothing else is there."""
-    database = manifest["database"]
-    if database.get("path") != DATABASE_FILES[manifest["engine"]] or not (folder / database["path"]).is_file():
-        raise BackupError(f"The archive has no {DATABASE_FILES[manifest['engine']]}: it is incomplete.")
-    if sha256_of(folder / database["path"]) != database.get("sha256"):
-        raise BackupError(f"{database['path']} does not match the manifest's sha256: the archive was altered.")
-    listed = {item["path"]: item for item in manifest["media"]}
-    present = set(media_files(folder / "media")) if (folder / "media").is_dir() else set()
-    extra = sorted(present - set(listed))
-    if extra:
-        raise BackupError(f"media/{extra[0]} is in the archive but not in its manifest: the archive was altered.")
-    for path, item in listed.items():
-        if path not in present:
-            raise BackupError(f"media/{path} is in the manifest but missing from the archive.")
-        if sha256_of(folder / "media" / path) != item["sha256"]:
-            raise BackupError(f"media/{path} does not match the manifest's sha256: the archive was altered.")
 
 
 def _project_models():
@@ -483,52 +222,17 @@ def _restore_media(folder, manifest):
         os.replace(partial, target)
 
 
-def _restore_sqlite(dump):
-    target_path = Path(settings.DATABASES["default"]["NAME"])
-    connection.close()
-    source = sqlite3.connect(dump)
-    target = sqlite3.connect(target_path, timeout=20)
-    try:
-        source.backup(target)  # one transaction on the target: all or nothing
-    except sqlite3.Error as error:
-        raise BackupError(f"Writing {target_path} failed: {error}. Is the server still running?") from None
-    finally:
-        target.close()
-        source.close()
-
-
-def _restore_postgresql(dump, pg_restore):
-    connection.close()
-    result = subprocess.run(
-        [
-            pg_restore,
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--no-privileges",
-            "--single-transaction",  # all or nothing
-            f"--dbname={settings.DATABASES['default']['NAME']}",
-            str(dump),
-        ],
-        env=_pg_env(),
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        raise BackupError(f"pg_restore failed (nothing was changed in the database): {result.stderr.strip()}")
-
-
 def drill(manifest):
     """Check the restored installation against the manifest; a list of problems (empty when all is well)."""
     problems = []
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             try:
-                _integrity(cursor, "the restored database")
+                integrity(cursor, "the restored database")
             except BackupError as error:
                 problems.append(str(error))
         for table, expected in manifest["row_counts"].items():
-            cursor.execute(f"SELECT COUNT(*) FROM {_quote(table)}")
+            cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")
             found = cursor.fetchone()[0]
             if found != expected:
                 problems.append(f"{table}: {found} rows, the backup counted {expected}")
@@ -556,19 +260,19 @@ def restore_backup(archive, force=False):
     kind = engine()
     with tempfile.TemporaryDirectory(prefix="restore-") as work:
         folder = Path(work)
-        manifest = _unpack(archive, folder)
+        manifest = unpack(archive, folder)
         _check_manifest(manifest)
-        _check_files(folder, manifest)
+        check_files(folder, manifest)
         dump = folder / manifest["database"]["path"]
         if kind == "sqlite":
             check = sqlite3.connect(dump)
             try:
-                _integrity(check.cursor(), "the database in the archive")
+                integrity(check.cursor(), "the database in the archive")
             finally:
                 check.close()
         else:
-            needed = max(_server_major(), manifest["versions"].get("pg_dump", 0))
-            pg_restore, _major = _pg_client("pg_restore", needed, "to restore this dump")
+            needed = max(server_major(), manifest["versions"].get("pg_dump", 0))
+            pg_restore, _major = pg_client("pg_restore", needed, "to restore this dump")
         found = existing_data()
         if found and not force:
             raise BackupError(
@@ -579,9 +283,9 @@ def restore_backup(archive, force=False):
         # Files first: a row must never name a file that is not there yet.
         _restore_media(folder, manifest)
         if kind == "sqlite":
-            _restore_sqlite(dump)
+            restore_sqlite(dump)
         else:
-            _restore_postgresql(dump, pg_restore)
+            restore_postgresql(dump, pg_restore)
     problems, checked = drill(manifest)
     executor = MigrationExecutor(connection)
     pending = executor.migration_plan(executor.loader.graph.leaf_nodes())

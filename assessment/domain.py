@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
+from assessment.audit import audit
 from assessment.forms import STEP_TITLES, STEPS
-from assessment.history import audience_of
-from assessment.models import Application, AuditEvent, User
+from assessment.models import Application, User
 from assessment.templatetags.zones import deadline_text, in_zone
 from scoring.domain import freeze_rubric, rescore_application
 
@@ -198,23 +198,6 @@ def problems_in(state):
             for message in errors:
                 problems.append({"step": step, "step_title": title, "field": label, "message": message})
     return problems
-
-
-def audit(actor, action, summary, application=None, cycle=None, **data):
-    """Record an event. Its audience is the action's (``assessment.history.AUDIENCES``).
-
-    ``summary`` is a sentence written for that audience: words, never a dict
-    of scores, and no name its readers may not know.
-    """
-    return AuditEvent.objects.create(
-        actor=actor,
-        action=action,
-        summary=summary[:300],
-        audience=audience_of(action),
-        application=application,
-        cycle=cycle or (application.cycle if application else None),
-        data=data,
-    )
 
 
 def _rescore(application):

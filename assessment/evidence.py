@@ -1,8 +1,8 @@
-"""Evidence documents: PDFs that back an application's answers.
+"""Evidence documents: storing and removing the PDFs that back an application's answers.
 
 A file is accepted only if it really is a PDF that can be opened (not a
-renamed web page, not password-protected, not built to exhaust a reader).
-What is stored is not the upload itself but a copy rewritten by qpdf
+renamed web page, not password-protected, not built to exhaust a reader):
+``assessment.validators.check_pdf`` decides that. What is stored is not the upload itself but a copy rewritten by qpdf
 (``assessment/pdfclean.py``, run in a process of its own with limits on
 time and memory) without scripts, actions that leave the document, embedded
 files, or anything glued before or after the PDF; the applicant is told
@@ -12,155 +12,22 @@ applicant's file name is kept only as text to show.
 
 import errno
 import hashlib
-import json
 import logging
 import os
 import secrets
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from assessment.domain import NotEditable, audit
+from assessment import validators
+from assessment.audit import audit
+from assessment.domain import NotEditable
 from assessment.models import EvidenceDocument
-from config.slots import ProcessSlots
 from scoring.domain import rescore_application
 
 logger = logging.getLogger(__name__)
 
 MAX_NAME = 255
-CHECKER = Path(__file__).with_name("pdfclean.py")
-MIB = 1024 * 1024
-
-EXPORT_AGAIN = "Export it again from the original (for example with “Print to PDF”) and retry."
-REFUSALS = {
-    "not_pdf": "This file is not a PDF. Save or export the document as PDF and try again.",
-    "encrypted": "This PDF is password-protected, so reviewers could not open it. Upload a copy without a password.",
-    "damaged": "This PDF is damaged and cannot be opened. Export it again from the original and retry.",
-    "empty": "This PDF has no pages.",
-    "too_many_pages": "This PDF has more than {limit:,} pages. Split it into smaller documents and upload those.",
-    "page_tree": "This PDF's list of pages is nested more than {limit} levels deep, which no ordinary document is. "
-    + EXPORT_AGAIN,
-    "inflates": "This PDF expands to more than {mb:,} MB when it is opened, far more than an ordinary document, "
-    "so it was refused. " + EXPORT_AGAIN,
-    "too_complex": "This PDF needs more memory to check than a document may use, so it was refused. " + EXPORT_AGAIN,
-    "too_slow": "Checking this PDF took longer than {seconds} seconds, so it was refused. " + EXPORT_AGAIN,
-    "too_large": "The checked copy of this PDF would be larger than {mb:,} MB. " + EXPORT_AGAIN,
-    "busy": "Too many documents are being checked right now. Try again in a minute.",
-    "unavailable": "The document check could not run just now. Try again in a minute.",
-}
-
-
-# What pdfclean.py reports removing, in the order the applicant reads it.
-OUTSIDE = "content outside the PDF"
-REMOVED_ORDER = [
-    "links",
-    "scripts",
-    "automatic actions",
-    "form submissions",
-    "embedded files",
-    "media",
-    "other actions",
-    OUTSIDE,
-]
-
-
-def _refusal(code, **details):
-    return ValidationError(REFUSALS[code].format(**details), code)
-
-
-@dataclass(frozen=True)
-class CheckedPdf:
-    """What ``check_pdf`` makes of an upload: the rewritten bytes to store, their pages, what was removed."""
-
-    content: bytes
-    pages: int
-    removed: tuple = ()
-
-    @property
-    def size(self):
-        return len(self.content)
-
-    @property
-    def sha256(self):
-        return hashlib.sha256(self.content).hexdigest()
-
-    @property
-    def note(self):
-        """A sentence for the applicant when something was taken out of their file; empty otherwise."""
-        if not self.removed:
-            return ""
-        words = sorted(self.removed, key=lambda word: REMOVED_ORDER.index(word) if word in REMOVED_ORDER else 99)
-        listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-        verb = "was" if words == [OUTSIDE] else "were"
-        return f"For safety, {listed} {verb} removed from this copy."
-
-
-_slots = ProcessSlots("EVIDENCE_CHECK_PROCESSES")
-
-
-def _run_checker(data):
-    """Run pdfclean.py on ``data`` in a fresh, limited process: its JSON answer and the bytes after it."""
-    timeout = settings.EVIDENCE_CHECK_TIMEOUT
-    limits = {
-        "memory": settings.EVIDENCE_CHECK_MEMORY,
-        "cpu_seconds": timeout,
-        "max_pages": settings.EVIDENCE_MAX_PAGES,
-        "max_inflated": settings.EVIDENCE_MAX_INFLATED,
-        "max_output": 2 * settings.EVIDENCE_MAX_BYTES,
-    }
-    slots = _slots.semaphore()
-    if not slots.acquire(timeout=timeout):
-        raise _refusal("busy")
-    try:
-        done = subprocess.run(
-            [sys.executable, "-I", "-B", str(CHECKER), json.dumps(limits)],
-            input=data,
-            capture_output=True,
-            timeout=timeout,
-            env={},
-            check=False,
-        )
-    except subprocess.TimeoutExpired:  # run() has killed it
-        raise _refusal("too_slow", seconds=timeout) from None
-    except OSError:
-        logger.exception("The PDF check process could not start")
-        raise _refusal("unavailable") from None
-    finally:
-        slots.release()
-    header, _newline, body = done.stdout.partition(b"\n")
-    try:
-        answer = json.loads(header)
-    except ValueError:
-        answer = None
-    if done.returncode != 0 or not isinstance(answer, dict):
-        # Killed by its own limits (CPU: SIGXCPU/SIGKILL; memory: an allocation failed) or crashed in qpdf.
-        logger.warning("The PDF check process ended with %s: %s", done.returncode, done.stderr[-500:])
-        if done.returncode in (-24, -9):
-            raise _refusal("too_slow", seconds=timeout)
-        raise _refusal("too_complex")
-    return answer, body
-
-
-def check_pdf(upload):
-    """Check an uploaded PDF and rewrite it without active content: a CheckedPdf, or ValidationError saying why not."""
-    upload.seek(0)
-    data = upload.read()
-    upload.seek(0)
-    if b"%PDF-" not in data[:1024]:
-        raise _refusal("not_pdf")
-    answer, body = _run_checker(data)
-    if not answer.get("ok"):
-        code = answer.get("code")
-        if code not in REFUSALS:
-            code = "damaged"
-        limit = answer.get("limit") or 0
-        raise _refusal(code, limit=limit, mb=round(limit / MIB), seconds=settings.EVIDENCE_CHECK_TIMEOUT)
-    return CheckedPdf(content=body, pages=int(answer["pages"]), removed=tuple(answer.get("removed") or ()))
 
 
 def display_name(name):
@@ -190,7 +57,7 @@ def download_name(name):
 
 # --- Files written whole or not at all ----------------------------------------------
 #
-# Evidence and report PDFs alike (reports/pdf.py uses these too): the bytes go to a
+# Evidence and report PDFs alike (reports/report_files.py uses these too): the bytes go to a
 # temporary name in the file's own folder (".<name>.<random>.tmp"), are flushed and
 # fsynced, read back and compared (size and sha256), and only then renamed into
 # place (os.replace, atomic on one file system) as the last step inside the
@@ -309,8 +176,8 @@ def store_document(application, kind, upload, checked, user, answering=False):
     """
     if not answering:
         _require_editable(application)
-    if not isinstance(checked, CheckedPdf):  # never store bytes that were not checked and rewritten
-        checked = check_pdf(upload)
+    if not isinstance(checked, validators.CheckedPdf):  # never store bytes that were not checked and rewritten
+        checked = validators.check_pdf(upload)
     document = EvidenceDocument(
         application=application,
         kind=kind,

@@ -18,6 +18,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 
+from assessment.audit import audit
 from assessment.forms import UswdsForm, style_for_uswds
 from assessment.models import Invitation, Jurisdiction, User
 
@@ -97,8 +98,6 @@ def send_invitation(form, invited_by, request):
             jurisdiction=data["jurisdiction"],
         )  # no usable password until the invitation is accepted
         Invitation.objects.create(user=user, invited_by=invited_by)
-        from assessment.domain import audit
-
         audit(invited_by, "user.invited", f"Invited {user.email} as {user.get_role_display()}")
     link = request.build_absolute_uri(
         reverse(

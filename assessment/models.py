@@ -290,7 +290,7 @@ class EvidenceDocument(models.Model):
 class AuditEvent(models.Model):
     """An append-only record of a state change: who did what, to what, when, and who may read it.
 
-    The audience is decided where the event is written (``assessment.history.AUDIENCES``
+    The audience is decided where the event is written (``assessment.audit.AUDIENCES``
     gives each action its own) and every page that shows history filters on it
     (``assessment.access.visible_events``).
     """

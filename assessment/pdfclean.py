@@ -1,6 +1,6 @@
 """Check one uploaded PDF and rewrite it without active content, in a process of its own.
 
-``assessment.evidence.check_pdf`` runs this file as a script (``python -I -B
+``assessment.validators.check_pdf`` runs this file as a script (``python -I -B
 pdfclean.py LIMITS``) with the upload on stdin. Before it reads a byte it
 limits its own address space, CPU time and file writes, so a hostile file
 (a page tree nested 10,000 deep or with 200,000 pages, a stream that
@@ -27,8 +27,12 @@ Nothing here imports Django: the process starts in a fraction of a second.
 
 import io
 import json
+import resource
+import signal
 import sys
 import zlib
+
+import pikepdf
 
 MAX_DEPTH = 64  # levels of the page tree; a balanced tree of a million pages needs about 7
 MAX_IMAGE_PIXELS = 1 << 28  # one image's width × height (16384 × 16384), whatever its compression
@@ -104,9 +108,6 @@ class Refused(Exception):
 
 def limit_resources(memory, cpu_seconds):
     """This process's bounds: address space, CPU time, no files written, no core dumps."""
-    import resource
-    import signal
-
     if memory:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     if cpu_seconds:
@@ -121,8 +122,6 @@ def limit_resources(memory, cpu_seconds):
 
 def count_pages(pdf, max_pages):
     """Walk the page tree without recursion: its depth, its size and its loops are bounded before qpdf walks it."""
-    import pikepdf
-
     root = pdf.trailer.get("/Root")
     pages = root.get("/Pages") if isinstance(root, pikepdf.Dictionary) else None
     if not isinstance(pages, pikepdf.Dictionary):
@@ -156,8 +155,6 @@ def count_pages(pdf, max_pages):
 
 
 def _names(value):
-    import pikepdf
-
     if isinstance(value, pikepdf.Name):
         return [str(value)]
     if isinstance(value, pikepdf.Array):
@@ -185,8 +182,6 @@ def _inflated_size(raw, budget):
 
 def check_streams(pdf, max_inflated):
     """Refuse a decompression bomb: every stream's decoded size counts against one budget for the file."""
-    import pikepdf
-
     left = max_inflated
     for obj in pdf.objects:
         if not isinstance(obj, pikepdf.Stream):
@@ -226,22 +221,16 @@ class Sweep:
 
     def _action_kind(self, action):
         """None if the action only moves within the document; else what kind of thing it is."""
-        import pikepdf
-
         kind = action.get("/S")
         if kind in KEPT_ACTIONS and (kind != "/Named" or action.get("/N") in STANDARD_NAMED):
             return None
         return ACTION_KINDS.get(str(kind) if isinstance(kind, pikepdf.Name) else "", "other actions")
 
     def _is_action(self, value):
-        import pikepdf
-
         return isinstance(value, pikepdf.Dictionary) and isinstance(value.get("/S"), pikepdf.Name)
 
     def _describe(self, value):
         """What an /AA or /OpenAction held, for the message."""
-        import pikepdf
-
         if self._is_action(value):
             return self._action_kind(value)
         if isinstance(value, pikepdf.Dictionary):  # /AA: trigger → action
@@ -250,8 +239,6 @@ class Sweep:
         return None  # a destination: opening at a page is harmless
 
     def dictionary(self, d, children):
-        import pikepdf
-
         for key in list(d.keys()):
             value = d.get(key)
             if key in DROPPED_KEYS:
@@ -281,8 +268,6 @@ class Sweep:
                     children.append(value)
 
     def _next(self, d, value, children):
-        import pikepdf
-
         actions = [value] if self._is_action(value) else list(value) if isinstance(value, pikepdf.Array) else []
         kept = []
         for action in actions:
@@ -298,8 +283,6 @@ class Sweep:
             d["/Next"] = pikepdf.Array(kept)
 
     def _annotations(self, annots, children):
-        import pikepdf
-
         kept = []
         for annot in annots:
             subtype = annot.get("/Subtype") if isinstance(annot, pikepdf.Dictionary) else None
@@ -314,8 +297,6 @@ class Sweep:
             annots.extend(kept)
 
     def run(self, pdf):
-        import pikepdf
-
         pending = [pdf.trailer, *pdf.objects]
         while pending:
             obj = pending.pop()
@@ -339,8 +320,6 @@ def outside_data(data):
 
 def clean(data, max_pages, max_inflated, max_output):
     """(rewritten bytes, page count, sorted list of what was removed), or Refused."""
-    import pikepdf
-
     try:
         pdf = pikepdf.Pdf.open(io.BytesIO(data), inherit_page_attributes=False)
     except pikepdf.PasswordError:

@@ -4,9 +4,9 @@ from django.urls import path, re_path
 from assessment import evidence_views, views
 from assessment.forms import SignInForm
 from assessment.password_reset import ThrottledPasswordResetView
+from assessment.wizard import ApplicationWizard
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
@@ -20,10 +20,9 @@ urlpatterns = [
     path("invitation/<uidb64>/<token>/", views.AcceptInvitationView.as_view(), name="accept_invitation"),
     # Applicants
     path("cycles/<int:cycle_id>/apply/", views.start, name="application_start"),
-    path("applications/<uuid:pk>/", views.application_detail, name="application_detail"),
     re_path(
         r"^applications/(?P<pk>[0-9a-f-]{36})/steps/(?P<step>[a-z_]+)/$",
-        views.ApplicationWizard.as_view(url_name="application_step"),
+        ApplicationWizard.as_view(url_name="application_step"),
         name="application_step",
     ),
     path("applications/<uuid:pk>/documents/", evidence_views.upload_document, name="document_upload"),

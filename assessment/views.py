@@ -1,4 +1,8 @@
-"""Pages for applicants and organizers. Thin: look up, call the domain, render."""
+"""The application process's own pages: starting an application, accepting an invitation, and the
+organizers' jurisdictions, invitations and extensions. Thin: look up, call the domain, render.
+
+Pages that also show the review panel's work (the home pages, the application page) are in ``pages``.
+"""
 
 from django import forms
 from django.conf import settings
@@ -9,55 +13,12 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from assessment import domain, history
-from assessment.access import (
-    applications_for,
-    can_edit,
-    get_application_for,
-    may_read_appeals,
-    may_read_applicant_comments,
-    require_organizer,
-)
-from assessment.forms import STEP_TITLES, STEPS, DeadlineField, UswdsForm
+from assessment import domain
+from assessment.access import get_application_for, organizer_required
+from assessment.audit import audit
+from assessment.forms import STEPS, DeadlineField, UswdsForm
 from assessment.invitations import InvitationForm, JurisdictionForm, invitation_token_generator, send_invitation
 from assessment.models import Cycle, Jurisdiction, time_zone_choices, valid_time_zones
-from assessment.wizard import ApplicationWizard  # noqa: F401  (the wizard is routed from urls)
-from review.views import AnswerForm, QuestionForm, may_ask
-from scoring.domain import standing_for
-
-
-def home(request):
-    user = request.user
-    if user.is_organizer:
-        cycles = Cycle.objects.all()
-        applications = applications_for(user).filter(cycle__status=Cycle.Status.OPEN)
-        from review.domain import pending_appeals
-
-        return render(
-            request,
-            "assessment/home_organizer.html",
-            {"cycles": cycles, "applications": applications, "appeals": pending_appeals()},
-        )
-    if user.is_applicant and user.jurisdiction_id:
-        applications = {a.cycle_id: a for a in applications_for(user)}
-        open_cycles = [c for c in Cycle.objects.filter(status=Cycle.Status.OPEN) if c.id not in applications]
-        current = [a for a in applications.values() if a.cycle.status == Cycle.Status.OPEN]
-        return render(
-            request,
-            "assessment/home_applicant.html",
-            {
-                "jurisdiction": user.jurisdiction,
-                "applications": sorted(applications.values(), key=lambda a: a.cycle.opens_at, reverse=True),
-                "open_cycles": open_cycles,
-                "standings": [(a, standing_for(a)) for a in current if a.is_draft],
-                "has_previous": bool(applications),
-            },
-        )
-    if user.is_reviewer:
-        from review.views import reviewer_home
-
-        return reviewer_home(request)
-    return render(request, "403.html", {"message": "Your account has no role yet; ask an organizer."}, status=403)
 
 
 @require_POST
@@ -71,67 +32,6 @@ def start(request, cycle_id):
         return redirect("home")
     application = domain.start_application(user.jurisdiction, cycle, user, prefill=request.POST.get("prefill") == "yes")
     return redirect("application_step", pk=application.pk, step=application.wizard_state.get("step") or STEPS[0][0])
-
-
-def application_detail(request, pk):
-    application = get_application_for(request, pk)
-    state = application.wizard_state.get("step_data", {})
-    answerable = can_edit(request.user, application)
-    sections = []
-    for step, _form_class in STEPS:
-        form = domain.bind_step(step, state.get(step))
-        form.is_valid()
-        sections.append({"step": step, "title": STEP_TITLES[step], "form": form, "is_formset": hasattr(form, "forms")})
-    return render(
-        request,
-        "assessment/application_detail.html",
-        {
-            "application": application,
-            "sections": sections,
-            "documents": application.documents.all(),
-            "editable": application.is_draft and can_edit(request.user, application),
-            "history": history.history_for(request.user, application, limit=50),
-            "standing": standing_for(application),
-            "extension_form": (
-                ExtensionForm(application=application) if request.user.is_organizer and application.is_draft else None
-            ),
-            "clarifications": [
-                (c, AnswerForm(auto_id=f"id_answer{c.pk}_%s") if answerable and not c.answered_at else None)
-                for c in application.clarifications.select_related("asked_by", "answered_by", "document")
-            ],
-            "may_ask": may_ask(request.user, application),
-            "question_form": QuestionForm(),
-            **_decision_context(request.user, application, answerable),
-        },
-    )
-
-
-def _decision_context(user, application, answerable):
-    """What the applicant's staff see of the decision: only once published, never private notes."""
-    from review.domain import applicant_comments, current_decision
-    from review.models import Appeal, settings_for
-    from review.panel_views import AppealForm
-
-    decision = current_decision(application)
-    if decision is None or not (decision.published_at or user.is_organizer):
-        return {}
-    deadline = settings_for(application.cycle).appeal_deadline
-    can_appeal = (
-        answerable
-        and decision.published_at
-        and deadline
-        and timezone.now() <= deadline
-        and not application.appeals.filter(outcome=Appeal.Outcome.PENDING).exists()
-    )
-    return {
-        "published_decision": decision,
-        "reviewer_comments": (
-            applicant_comments(application) if may_read_applicant_comments(user, application, decision) else []
-        ),
-        "appeals": application.appeals.all() if may_read_appeals(user, application) else [],
-        "appeal_form": AppealForm() if can_appeal else None,
-        "appeal_deadline": deadline,
-    }
 
 
 class AcceptInvitationView(auth_views.PasswordResetConfirmView):
@@ -149,26 +49,26 @@ class AcceptInvitationView(auth_views.PasswordResetConfirmView):
         return response
 
 
+@organizer_required
 def jurisdiction_list(request):
-    require_organizer(request.user)
     jurisdictions = Jurisdiction.objects.select_related("county").order_by("name")
     return render(request, "assessment/jurisdiction_list.html", {"jurisdictions": jurisdictions})
 
 
 @require_http_methods(["GET", "POST"])
+@organizer_required
 def jurisdiction_create(request):
-    require_organizer(request.user)
     form = JurisdictionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         jurisdiction = form.save()
-        domain.audit(request.user, "jurisdiction.created", f"Created {jurisdiction}")
+        audit(request.user, "jurisdiction.created", f"Created {jurisdiction}")
         messages.success(request, f"{jurisdiction} was added. Invite its staff below.")
         return redirect("jurisdiction_detail", jurisdiction.pk)
     return render(request, "assessment/jurisdiction_form.html", {"form": form})
 
 
+@organizer_required
 def jurisdiction_detail(request, pk):
-    require_organizer(request.user)
     jurisdiction = get_object_or_404(Jurisdiction, pk=pk)
     return render(
         request,
@@ -183,8 +83,8 @@ def jurisdiction_detail(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
+@organizer_required
 def invite(request):
-    require_organizer(request.user)
     form = InvitationForm(request.POST or None, initial={"role": "applicant"})
     if request.method == "POST" and form.is_valid():
         user = send_invitation(form, invited_by=request.user, request=request)
@@ -223,8 +123,8 @@ class ExtensionForm(UswdsForm):
 
 
 @require_POST
+@organizer_required
 def grant_extension(request, pk):
-    require_organizer(request.user)
     application = get_application_for(request, pk)
     form = ExtensionForm(request.POST, application=application)
     if form.is_valid():

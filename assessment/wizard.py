@@ -27,7 +27,7 @@ from assessment import domain
 from assessment.access import get_editable_application_for
 from assessment.forms import STEP_TITLES, STEPS, EvidenceUploadForm
 from config import faults
-from scoring.domain import standing_for
+from scoring.domain import estimate_for
 
 logger = logging.getLogger(__name__)
 # What domain.save_draft changes on the application object; put back when the save fails.
@@ -224,8 +224,6 @@ class ApplicationWizard(NamedUrlWizardView):
             is_formset=hasattr(form, "forms"),
         )
         if self.steps.current == "evidence":
-            from django.conf import settings
-
             context["documents"] = self.application.documents.all()
             context["upload_form"] = EvidenceUploadForm(max_bytes=settings.EVIDENCE_MAX_BYTES)
             context["max_mb"] = settings.EVIDENCE_MAX_BYTES // 1_048_576
@@ -234,7 +232,7 @@ class ApplicationWizard(NamedUrlWizardView):
             problems = [p for p in domain.problems_in(self.storage.data) if p["step"] != "review"]
             context.setdefault("problems", problems)
             context["can_submit_now"] = self.application.can_submit_now()
-            context["standing"] = standing_for(self.application)
+            context["standing"] = estimate_for(self.application)
         return context
 
 

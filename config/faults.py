@@ -23,6 +23,10 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
+from assessment import domain
+from assessment.forms import STEP_TITLES
+from assessment.models import Application
+
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 60
@@ -119,10 +123,6 @@ class SessionEndedStashMiddleware:
             return None
         if request.user.is_authenticated:
             return None
-        from assessment import domain  # the apps are loaded by now
-        from assessment.forms import STEP_TITLES
-        from assessment.models import Application
-
         step = view_kwargs.get("step")
         try:
             pk = uuid.UUID(view_kwargs.get("pk", ""))

@@ -233,7 +233,7 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAUL
 # RQ workers must run tasks with django-tasks-rq's job class; set here so no worker can forget it.
 RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 
-# Bounds of one PDF render (a separate process; reports/pdf.py), and how long a
+# Bounds of one PDF render (a separate process; reports/render.py), and how long a
 # worker's claim on a report holds before Resume may queue it again.
 REPORT_RENDER_TIMEOUT = env_int("REPORT_RENDER_TIMEOUT", 60)
 REPORT_RENDER_MEMORY = env_int("REPORT_RENDER_MEMORY", 1024 * 1024 * 1024)

@@ -1,11 +1,13 @@
 """How many child processes of one kind (PDF renders, evidence checks) a web process runs at once.
 
 The size comes from a setting, read when the slots are first used, not at
-import: ``reports/pdf.py`` is imported by its render processes without Django
-set up.
+import: the PDF renderer is imported by its render processes without Django
+set up (``django.conf.settings`` is lazy: importing it reads nothing).
 """
 
 import threading
+
+from django.conf import settings
 
 _UNSET = object()
 
@@ -21,8 +23,6 @@ class ProcessSlots:
         """The process-wide BoundedSemaphore, made on first use."""
         with self._lock:
             if self._semaphore is None:
-                from django.conf import settings
-
                 size = (
                     getattr(settings, self.setting)
                     if self.default is _UNSET

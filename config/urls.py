@@ -6,6 +6,7 @@ from config.views import health
 urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
+    path("", include("pages.urls")),
     path("", include("assessment.urls")),
     path("", include("review.urls")),
     path("", include("reports.urls")),

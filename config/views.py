@@ -20,6 +20,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from reports.tasks import worker_status
+
 logger = logging.getLogger(__name__)
 
 
@@ -34,8 +36,6 @@ def _media():
 
 
 def _worker():
-    from reports.tasks import worker_status
-
     return worker_status()
 
 

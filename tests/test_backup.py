@@ -28,9 +28,10 @@ SEED = """
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from assessment import domain as applying, evidence
-from reports import pdf
-from review import domain as panel
+from assessment import domain as applying, evidence, validators
+from reports import application_report
+from review.assignment import assign
+from review.reviewing import save_review
 from tests.factories import make_cycle, make_jurisdiction, pdf_bytes
 from tests.factories.answers import wizard_state
 
@@ -47,12 +48,12 @@ for n, name in enumerate(NAMES):
     applying.save_draft(application, wizard_state(), staff, application.version)
     for kind in ("technology_plan", "sla"):
         upload = SimpleUploadedFile(f"{name} {kind}.pdf", pdf_bytes(pages=n + 1), content_type="application/pdf")
-        evidence.store_document(application, kind, upload, evidence.check_pdf(upload), staff)
+        evidence.store_document(application, kind, upload, validators.check_pdf(upload), staff)
     if REVIEWED:
         application = applying.submit_application(application, staff)
-        review = panel.assign(application, reviewer, organizer).review
-        panel.save_review(review, reviewer, review.version, {"D7": 3, "F6": 2, "H3": 3}, {}, "Clear plan.", "", True)
-        pdf.application_report(application)
+        review = assign(application, reviewer, organizer).review
+        save_review(review, reviewer, review.version, {"D7": 3, "F6": 2, "H3": 3}, {}, "Clear plan.", "", True)
+        application_report.report_file(application)
 emit({"cycle": cycle.pk})
 """
 
@@ -65,7 +66,7 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from assessment import domain as applying, evidence
+from assessment import domain as applying, evidence, validators
 from tests.factories import make_jurisdiction, pdf_bytes
 from tests.factories.answers import wizard_state
 
@@ -79,7 +80,7 @@ for n in range(5000):
     application = applying.start_application(place, cycle, staff, prefill=False)
     applying.save_draft(application, wizard_state(), staff, application.version)
     upload = SimpleUploadedFile(f"plan {n}.pdf", pdf_bytes(pages=1 + n % 3), content_type="application/pdf")
-    document = evidence.store_document(application, "technology_plan", upload, evidence.check_pdf(upload), staff)
+    document = evidence.store_document(application, "technology_plan", upload, validators.check_pdf(upload), staff)
     if n % 4 == 3:
         evidence.remove_document(document, staff)
     progress.with_suffix(".tmp").write_text(str(n + 1))

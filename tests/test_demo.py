@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from assessment import demo, domain
+from assessment import demo, demo_data, domain
 from assessment.forms import STEPS
 from assessment.models import POPULATION_BANDS, Application, AuditEvent, Cycle, Jurisdiction, User
 from tests.factories import sign_in
@@ -46,7 +46,7 @@ def loaded_once(django_db_setup, django_db_blocker):
             transaction.set_rollback(True)
 
 
-def application_of(name, cycle=demo.OPEN_CYCLE):
+def application_of(name, cycle=demo_data.OPEN_CYCLE):
     return Application.objects.select_related("cycle", "jurisdiction").get(jurisdiction__name=name, cycle__name=cycle)
 
 
@@ -75,7 +75,7 @@ class TestTheLoadedDemo:
         assert not Application.objects.filter(jurisdiction__name="Demo: Riverton", cycle__name="2026–2028").exists()
 
     def test_the_open_cycle_is_accepting_and_closes_in_45_days(self):
-        cycle = Cycle.objects.get(name=demo.OPEN_CYCLE)
+        cycle = Cycle.objects.get(name=demo_data.OPEN_CYCLE)
         assert cycle.is_accepting()
         today = timezone.localdate()
         assert timezone.localdate(cycle.opens_at) == today - timedelta(days=30)
@@ -120,7 +120,7 @@ class TestTheLoadedDemo:
         }
         assert {event.application.status for event in designated} == {"submitted"}
         assert {event.application.submitted_at.year for event in designated} == {2013}
-        assert [str(d) for d in demo.DESIGNEES_2013_2015][:3] == [
+        assert [str(d) for d in demo_data.DESIGNEES_2013_2015][:3] == [
             "City of Chesapeake, VA",
             "City of Dallas, TX",
             "Washington, DC",
@@ -213,14 +213,14 @@ class TestTheLoadedDemo:
         assert previous.status == "submitted"
         assert previous.submitted_at.year == 2024
         applicant2 = User.objects.get(username="applicant2")
-        cycle = Cycle.objects.get(name=demo.OPEN_CYCLE)
+        cycle = Cycle.objects.get(name=demo_data.OPEN_CYCLE)
         application = domain.start_application(applicant2.jurisdiction, cycle, applicant2, prefill=True)
         assert application.prefilled_from == previous
         expected = {step: data for step, data in previous.wizard_state["step_data"].items() if step != "review"}
         assert application.wizard_state["step_data"] == expected
 
     def test_every_role_can_sign_in(self, loaded_once, client):
-        for login in demo.LOGINS:
+        for login in demo_data.LOGINS:
             assert sign_in(client, login.username, "demo-password-2026"), login.username
             client.logout()
         organizer = User.objects.get(username="organizer")
@@ -268,7 +268,7 @@ def test_reset_replaces_the_demo(loaded):
 
 
 def test_reset_removes_what_was_added_while_playing(loaded):
-    from review.domain import assign
+    from review.assignment import assign
 
     organizer = User.objects.get(username="organizer")
     assign(application_of("Demo: Bayport"), User.objects.get(username="reviewer"), organizer)

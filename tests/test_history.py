@@ -8,9 +8,12 @@ from django.test import Client
 from django.urls import reverse
 
 from assessment import domain as applying
-from assessment.history import AUDIENCES
+from assessment.audit import AUDIENCES, audit
 from assessment.models import AuditEvent
-from review import domain
+from review.assignment import assign, unassign
+from review.clarifications import ask_clarification
+from review.decisions import decide
+from review.reviewing import save_review
 from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_reviewer, make_user
 from tests.factories.answers import COMPLETE, wizard_state
 
@@ -34,13 +37,13 @@ def world():
     leaving = make_reviewer(first_name="Lee", last_name="Leaving")
     reviews = {}
     for reviewer in (done, drafting, leaving):
-        reviews[reviewer.pk] = domain.assign(application, reviewer, organizer).review
+        reviews[reviewer.pk] = assign(application, reviewer, organizer).review
     judged = {"D7": 3, "F6": 2, "H3": 2}
-    domain.save_review(reviews[drafting.pk], drafting, 1, {"D7": 1}, {}, "Draft words", "Draft notes")
-    domain.save_review(reviews[done.pk], done, 1, judged, {}, "Well run", "Private view", submit=True)
-    domain.unassign(reviews[leaving.pk].assignment, organizer, "Took a job with the city")
-    domain.ask_clarification(application, "Is the line staffed on Saturdays?", done)
-    domain.decide(application, "designated", "Designated", "Strong in every category.", organizer, "Level agreed")
+    save_review(reviews[drafting.pk], drafting, 1, {"D7": 1}, {}, "Draft words", "Draft notes")
+    save_review(reviews[done.pk], done, 1, judged, {}, "Well run", "Private view", submit=True)
+    unassign(reviews[leaving.pk].assignment, organizer, "Took a job with the city")
+    ask_clarification(application, "Is the line staffed on Saturdays?", done)
+    decide(application, "designated", "Designated", "Strong in every category.", organizer, "Level agreed")
     return {
         "application": application,
         "applicant": applicant,
@@ -108,7 +111,7 @@ def test_organizers_read_every_event_in_words(world):
 
 def test_an_action_without_an_audience_is_refused(world):
     with pytest.raises(ValueError, match="has no audience"):
-        applying.audit(world["organizer"], "review.leaked", "Anything", world["application"])
+        audit(world["organizer"], "review.leaked", "Anything", world["application"])
 
 
 def test_every_audited_action_in_the_code_has_an_audience():

@@ -3,7 +3,7 @@
 from django.db import migrations, models
 
 # The audiences as they were decided when this migration was written (a
-# migration never imports today's code): assessment.history.AUDIENCES.
+# migration never imports today's code): assessment.audit.AUDIENCES.
 AUDIENCES = {
     "public": [
         "application.started",

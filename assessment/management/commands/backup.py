@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessment.backup import BackupError, create_backup
+from assessment.backup import create_backup
+from assessment.backup_database import BackupError
 
 
 class Command(BaseCommand):

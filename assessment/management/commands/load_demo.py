@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from assessment import demo
+from assessment import demo, demo_data
 
 
 class Command(BaseCommand):
@@ -43,9 +43,11 @@ class Command(BaseCommand):
 
     def write_logins(self):
         rows = [("user name", "role", "jurisdiction", "what to try")]
-        rows += [(login.username, login.role, login.jurisdiction or "—", login.what_to_try) for login in demo.LOGINS]
+        rows += [
+            (login.username, login.role, login.jurisdiction or "—", login.what_to_try) for login in demo_data.LOGINS
+        ]
         widths = [max(len(row[column]) for row in rows) for column in range(4)]
-        self.stdout.write(f"\nDemo logins (password {demo.PASSWORD}):")
+        self.stdout.write(f"\nDemo logins (password {demo_data.PASSWORD}):")
         for index, row in enumerate(rows):
             self.stdout.write(
                 "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
