@@ -5,6 +5,7 @@ cities and towns inside the county; a city reviewer on the county it lies in;
 and on every jurisdiction they declared (with the same county rule).
 """
 
+from assessment.models import Jurisdiction
 from review.models import DeclaredConflict
 
 
@@ -19,8 +20,6 @@ def related_jurisdictions(jurisdiction, places_by_county):
 
 def conflicts_by_reviewer(reviewers):
     """{reviewer id: {jurisdiction ids}} for these reviewers, in two queries."""
-    from assessment.models import Jurisdiction
-
     places_by_county = {}
     for place_id, county_id in Jurisdiction.objects.exclude(county=None).values_list("pk", "county_id"):
         places_by_county.setdefault(county_id, set()).add(place_id)
@@ -35,7 +34,3 @@ def conflicts_by_reviewer(reviewers):
             ids |= related_jurisdictions(jurisdiction, places_by_county)
         result[reviewer.pk] = ids
     return result
-
-
-def is_conflicted(reviewer, application):
-    return application.jurisdiction_id in conflicts_by_reviewer([reviewer])[reviewer.pk]

@@ -1,6 +1,7 @@
 """The review panel's data: conflicts, assignments, reviews, clarifications, decisions, appeals.
 
-Models stay data; every change goes through ``review.domain``, which writes
+Models stay data; every change goes through the panel's action modules
+(``review.assignment``, ``review.reviewing``, ``review.decisions``…), which write
 the audit record. Nothing here is edited with ``queryset.update()`` except the
 conditional claims of once-only actions (``UPDATE … WHERE answered_at IS NULL``
 and the like), each followed by its audit record in the same transaction.
@@ -41,7 +42,10 @@ class ReviewSettings(models.Model):
 
 
 def settings_for(cycle):
-    return ReviewSettings.objects.get_or_create(cycle=cycle)[0]
+    """The cycle's panel settings, made with the defaults on first use."""
+    review_settings = ReviewSettings.objects.get_or_create(cycle=cycle)[0]
+    review_settings.cycle = cycle  # known already: reading it later (its time zone) costs no query
+    return review_settings
 
 
 class DeclaredConflict(models.Model):

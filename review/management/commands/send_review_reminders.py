@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from review.domain import send_reminders
+from review.reminders import send_reminders
 
 
 class Command(BaseCommand):

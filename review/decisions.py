@@ -1,0 +1,332 @@
+"""The panel's decisions: one by hand, all reviewed applications by threshold, and publishing a cycle's.
+
+Deciding by threshold and publishing each have a plan (what would happen now,
+shown before) and the action, which makes the plan again inside its lock.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from assessment.audit import audit
+from assessment.models import Application, Cycle
+from assessment.templatetags.zones import in_zone
+from review.errors import DecidedMeanwhile, ReviewError
+from review.mail import mail_staff, staff_to_mail
+from review.models import Decision, settings_for
+from review.queries import application_panel, current_decision, panels_of, suggestion
+from scoring.domain import rubric_for
+
+# ``decide(replaces=ANY)``: supersede whatever decision is current (a deliberate second decision).
+ANY = object()
+
+
+def _meanwhile(current):
+    """The refusal of a decision that lost the race (or was made on a page that is out of date)."""
+    if current is None:
+        return DecidedMeanwhile(
+            "The decision changed after you opened the page; yours was not recorded. Read it, then decide again."
+        )
+    label = current.get_outcome_display() + (f" — {current.level}" if current.level else "")
+    by = f" by {current.decided_by}" if current.decided_by else ""
+    return DecidedMeanwhile(
+        f"A decision was recorded after you opened the page: {label}{by} at "
+        f"{timezone.localtime(current.decided_at):%H:%M}. Yours was not recorded; read it, and decide again "
+        "if it should change."
+    )
+
+
+def decide(application, outcome, level, rationale, by, override_reason="", panel=None, published=False, replaces=ANY):
+    """Record the panel's decision, frozen with what it was made on. Overriding the engine needs a reason.
+
+    ``replaces`` is the current decision the decider saw (its pk, or None when
+    there was none); if another one is current by the time this one is written,
+    it is refused with ``DecidedMeanwhile`` instead of silently superseding it.
+    Under parallel requests the application's row is locked (PostgreSQL) or the
+    whole transaction is (SQLite, ``IMMEDIATE``), so exactly one of them records.
+    """
+    rationale = (rationale or "").strip()
+    override_reason = (override_reason or "").strip()
+    panel = panel or application_panel(application)
+    if not panel["reviews"]:
+        raise ReviewError("No submitted review counts yet: the panel decides after reviewing.")
+    result = panel["result"]
+    if result["pending"]:
+        raise ReviewError("Some judged criteria have no score yet.")
+    if outcome not in Decision.Outcome.values:
+        raise ReviewError("Choose designated or not designated.")
+    level_names = [name for name, _minimum in panel["rubric"].levels]
+    if outcome == Decision.Outcome.DESIGNATED and level not in level_names:
+        raise ReviewError(f"Choose the level: {', '.join(level_names)}.")
+    if outcome == Decision.Outcome.NOT_DESIGNATED:
+        level = ""
+    if not rationale:
+        raise ReviewError("Write the rationale for the decision.")
+    suggested_outcome, suggested_level = suggestion(result)
+    if (outcome, level) != (suggested_outcome, suggested_level) and not override_reason:
+        raise ReviewError(
+            "The decision differs from the engine's suggestion "
+            f"({Decision.Outcome(suggested_outcome).label}{' — ' + suggested_level if suggested_level else ''}): "
+            "give the reason for overriding it."
+        )
+    combined = panel["combined"]
+    snapshot = {
+        "rubric_version": panel["rubric"].version,
+        "total": result["total"],
+        "categories": result["categories"],
+        "criteria": {c.code: result["criteria"][c.code] for c in panel["rubric"].criteria},
+        "prerequisites": result["prerequisites"],
+        "judged": combined.judged,
+        "adjusted": combined.adjusted,
+        "reviews": [
+            {
+                "reviewer": str(r.assignment.reviewer),
+                "reviewer_id": r.assignment.reviewer_id,
+                "total": combined.totals.get(r.assignment.reviewer_id),
+                "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
+            }
+            for r in panel["reviews"]
+        ],
+        "spread": combined.spread,
+    }
+    now = timezone.now()
+    with transaction.atomic():
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        previous = current_decision(application)
+        if replaces is not ANY and (previous.pk if previous else None) != replaces:
+            raise _meanwhile(previous)
+        if previous:
+            previous.superseded_at = now
+            previous.save(update_fields=["superseded_at"])
+        try:
+            with transaction.atomic():  # one_current_decision: the last guard, should a lock be missed
+                decision = Decision.objects.create(
+                    application=application,
+                    outcome=outcome,
+                    level=level,
+                    total=result["total"],
+                    rationale=rationale,
+                    suggested_outcome=suggested_outcome,
+                    suggested_level=suggested_level,
+                    override_reason=override_reason,
+                    snapshot=snapshot,
+                    decided_by=by,
+                    decided_at=now,
+                    published_at=now if published else None,
+                )
+        except IntegrityError:
+            raise _meanwhile(None) from None
+        label = decision.get_outcome_display() + (f" — {level}" if level else "")
+        summary = f"Recorded the decision: {label} ({result['total']:g} points)"
+        if override_reason:
+            summary += f"; overrides the suggestion: {override_reason}"
+        audit(by, "decision.recorded", summary, application, decision=decision.pk, superseded=previous and previous.pk)
+    return decision
+
+
+@dataclass
+class BulkPlan:
+    """What "decide all reviewed by threshold" would do now: shown before, done by ``bulk_decide``."""
+
+    # (application, its panel, outcome, level): reviewed by enough reviewers, every criterion scored, undecided.
+    to_decide: list
+    not_reviewed: list  # submitted, undecided, not fully reviewed yet
+    already_decided: int
+
+    @property
+    def designated(self):
+        return sum(1 for _a, _p, outcome, _l in self.to_decide if outcome == Decision.Outcome.DESIGNATED)
+
+    @property
+    def not_designated(self):
+        return len(self.to_decide) - self.designated
+
+
+def bulk_plan(cycle):
+    """The decisions ``bulk_decide`` would record now, by the rubric's threshold (a constant number of queries)."""
+    review_settings = settings_for(cycle)
+    decided = set(
+        Decision.objects.filter(application__cycle=cycle, superseded_at=None).values_list("application_id", flat=True)
+    )
+    undecided = list(
+        Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED)
+        .exclude(pk__in=decided)
+        .select_related("jurisdiction", "cycle", "score")
+    )
+    panels = panels_of(undecided, rubric_for(cycle).to_engine(), review_settings)
+    to_decide, not_reviewed = [], []
+    for application in undecided:
+        panel = panels[application.pk]
+        if len(panel["reviews"]) < review_settings.reviewers_per_application or panel["result"]["pending"]:
+            not_reviewed.append(application)
+            continue
+        outcome, level = suggestion(panel["result"])
+        to_decide.append((application, panel, outcome, level))
+    return BulkPlan(to_decide, not_reviewed, len(decided))
+
+
+def bulk_decide(cycle, by):
+    """Decide every reviewed, undecided application by the rubric's threshold — one decision each.
+
+    An application decided by someone else in the meantime keeps that decision
+    (each decision is recorded with ``replaces=None``). Returns (made, not fully reviewed).
+    """
+    plan = bulk_plan(cycle)
+    made, skipped = [], plan.not_reviewed
+    for application, panel, outcome, level in plan.to_decide:
+        rationale = f"Decided by the rubric's threshold: total {panel['result']['total']:g}."
+        try:
+            made.append(decide(application, outcome, level, rationale, by, panel=panel, replaces=None))
+        except DecidedMeanwhile:
+            continue
+    audit(by, "decision.bulk", f"Bulk decision: {len(made)} decided, {len(skipped)} not yet reviewed", cycle=cycle)
+    return made, skipped
+
+
+def _names(items, limit=10):
+    names = [str(item) for item in items]
+    if len(names) > limit:
+        return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
+    return ", ".join(names)
+
+
+def _count(n, one, many):
+    return f"{n} {one if n == 1 else many}"
+
+
+@dataclass
+class PublicationPlan:
+    """What publishing a cycle would do now, and what stands in its way: shown before, checked by the publishing."""
+
+    decisions: list  # the current, unpublished decisions, by jurisdiction
+    designees: int  # of them, designations: made public on /designees/
+    applicants: int  # applications whose staff are e-mailed
+    addresses: int  # e-mails sent
+    blockers: list = field(default_factory=list)  # sentences; publishing is refused while there is one
+
+    @property
+    def not_designated(self):
+        return len(self.decisions) - self.designees
+
+
+def _still_open(cycle, now):
+    """Why the cycle has not closed (its deadline, or a draft's extension, still ahead), or None."""
+    parts = []
+    if now <= cycle.closes_at:
+        parts.append(f"the deadline is {in_zone(cycle.closes_at)}")
+    # Drafts only: a submitted application can no longer use its extension.
+    extended = (
+        Application.objects.filter(
+            cycle=cycle, status=Application.Status.DRAFT, extension_until__gte=now, extension_until__gt=cycle.closes_at
+        )
+        .select_related("jurisdiction")
+        .order_by("extension_until", "jurisdiction__name")
+    )
+    parts += [f"{a.jurisdiction} has an extension until {in_zone(a.extension_until)}" for a in extended]
+    if not parts:
+        return None
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"The cycle is still open: {listed}."
+
+
+def publication_plan(cycle, now=None):
+    """The decisions publishing would make public now, who would be told, and any reason it cannot happen yet."""
+    now = now or timezone.now()
+    blockers = []
+    still_open = _still_open(cycle, now)
+    if still_open:
+        blockers.append(still_open)
+    current = {
+        d.application_id: d
+        for d in Decision.objects.filter(application__cycle=cycle, superseded_at=None).select_related(
+            "application__jurisdiction", "application__cycle"
+        )
+    }
+    undecided = [
+        a.jurisdiction
+        for a in Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED)
+        .exclude(pk__in=current)
+        .select_related("jurisdiction")
+        .order_by("jurisdiction__name")
+    ]
+    if undecided:
+        blockers.append(
+            f"{_count(len(undecided), 'submitted application has', 'submitted applications have')} "
+            f"no decision yet: {_names(undecided)}."
+        )
+    decisions = sorted(
+        (d for d in current.values() if d.published_at is None), key=lambda d: d.application.jurisdiction.name
+    )
+    if not decisions and not undecided:
+        blockers.append("There are no unpublished decisions in this cycle.")
+    # The same people mail_staff writes to.
+    addresses = {}
+    for jurisdiction_id, _email in staff_to_mail({d.application.jurisdiction_id for d in decisions}).values_list(
+        "jurisdiction_id", "email"
+    ):
+        addresses[jurisdiction_id] = addresses.get(jurisdiction_id, 0) + 1
+    return PublicationPlan(
+        decisions=decisions,
+        designees=sum(1 for d in decisions if d.outcome == Decision.Outcome.DESIGNATED),
+        applicants=sum(1 for d in decisions if addresses.get(d.application.jurisdiction_id)),
+        addresses=sum(addresses.get(d.application.jurisdiction_id, 0) for d in decisions),
+        blockers=blockers,
+    )
+
+
+def publish_decisions(cycle, by, expected=None):
+    """Publish every current decision of the cycle at once; applicants are told.
+
+    Only once the cycle has closed (its deadline and every draft's extension
+    passed) and every submitted application has a current decision; otherwise a
+    ReviewError says what is missing. ``expected``: the number of decisions the
+    organizer was shown; if it changed meanwhile, nothing is published.
+    Once only under parallel requests: the cycle's row is locked (PostgreSQL; on
+    SQLite the ``IMMEDIATE`` transaction is), and the plan is made inside the lock.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
+        plan = publication_plan(cycle, now)
+        if plan.blockers:
+            raise ReviewError(" ".join(plan.blockers))
+        decisions = plan.decisions
+        if expected is not None and expected != len(decisions):
+            raise ReviewError(
+                f"The decisions changed after you opened the page: {_count(len(decisions), 'decision', 'decisions')} "
+                "would be published now. Nothing was published; check the figures and confirm again."
+            )
+        for decision in list(decisions):
+            # Still current and unpublished: a decision recorded at this very moment supersedes its
+            # predecessor under the application's lock, not the cycle's, so it is checked row by row.
+            if not Decision.objects.filter(pk=decision.pk, superseded_at=None, published_at=None).update(
+                published_at=now
+            ):
+                decisions.remove(decision)
+                continue
+            decision.published_at = now
+            audit(by, "decision.published", f"Published: {decision.get_outcome_display()}", decision.application)
+        cycle.status = Cycle.Status.PUBLISHED
+        cycle.save(update_fields=["status"])
+        audit(
+            by,
+            "cycle.published",
+            f"Published {_count(len(decisions), 'decision', 'decisions')} of {cycle}: "
+            f"{_count(plan.designees, 'designee', 'designees')}, {plan.not_designated} not designated; "
+            f"{_count(plan.addresses, 'e-mail', 'e-mails')} to {_count(plan.applicants, 'applicant', 'applicants')}",
+            cycle=cycle,
+        )
+
+        def tell_applicants():
+            for decision in decisions:
+                mail_staff(
+                    decision.application,
+                    f"Decision on your {cycle} application",
+                    f"The panel's decision on {decision.application.jurisdiction}'s application is published: "
+                    f"{decision.get_outcome_display()}{' — ' + decision.level if decision.level else ''}.\n"
+                    "Read it, with the reviewers' comments, on your application's page.\n",
+                )
+
+        transaction.on_commit(tell_applicants)
+    return decisions

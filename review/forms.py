@@ -1,0 +1,224 @@
+"""Every form of the review panel: questions and answers, reviews, panel settings, decisions, appeals."""
+
+from django import forms
+from django.conf import settings
+
+from assessment.forms import DeadlineField, UswdsForm, style_for_uswds
+from assessment.models import User
+from assessment.validators import check_pdf
+from review.models import Appeal, Decision, ReviewSettings
+
+
+class QuestionForm(UswdsForm):
+    question = forms.CharField(
+        label="Question for the applicant", max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class AnswerForm(UswdsForm):
+    answer = forms.CharField(label="Your answer", max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
+    document = forms.FileField(
+        label="A document that answers it (PDF, optional)",
+        required=False,
+        help_text="It is added to the application's evidence; the rest of the application stays as submitted.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].widget.attrs["accept"] = "application/pdf,.pdf"
+        self.checked = None  # what check_pdf made of the document: the copy to store
+
+    def clean_document(self):
+        upload = self.cleaned_data.get("document")
+        if upload:
+            if upload.size > settings.EVIDENCE_MAX_BYTES:
+                raise forms.ValidationError(
+                    f"The file is larger than {settings.EVIDENCE_MAX_BYTES / 1_048_576:.0f} MB.", code="too_large"
+                )
+            self.checked = check_pdf(upload)
+        return upload
+
+
+class ReviewForm(UswdsForm):
+    """One reviewer's review: judged criteria against their anchors, adjustments with reasons, comments."""
+
+    comments_for_applicant = forms.CharField(
+        label="Comments for the applicant",
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="The applicant reads these in their report.",
+    )
+    private_notes = forms.CharField(
+        label="Private notes for the panel",
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Never shown to the applicant.",
+    )
+
+    def __init__(self, *args, rubric, rule, **kwargs):
+        """``rule``: the application's rule result as stored (``review.queries.rule_result``)."""
+        super().__init__(*args, **kwargs)
+        self.rubric = rubric
+        self.judged_fields, self.adjust_fields = [], []
+        for criterion in rubric.criteria:
+            if criterion.is_judged:
+                anchors = criterion.params.get("anchors", {})
+                choices = [
+                    (str(n), f"{n} — {anchors[str(n)]}" if str(n) in anchors else str(n))
+                    for n in range(int(criterion.points) + 1)
+                ]
+                name = f"judged_{criterion.code}"
+                self.fields[name] = forms.ChoiceField(
+                    label=f"{criterion.code} {criterion.title} (0 to {float(criterion.points):g})",
+                    choices=choices,
+                    required=False,
+                    widget=forms.RadioSelect,
+                )
+                self.judged_fields.append((criterion, name))
+            else:
+                points, reason = f"adjust_{criterion.code}", f"reason_{criterion.code}"
+                self.fields[points] = forms.DecimalField(
+                    label=f"Adjusted points for {criterion.code}",
+                    required=False,
+                    min_value=0,
+                    max_value=criterion.points,
+                    decimal_places=2,
+                    error_messages={"max_value": f"At most {float(criterion.points):g} points."},
+                )
+                self.fields[reason] = forms.CharField(
+                    label=f"Why you adjust {criterion.code}", required=False, max_length=1000
+                )
+                self.adjust_fields.append((criterion, rule["criteria"].get(criterion.code), points, reason))
+        style_for_uswds(self)
+
+    def clean(self):
+        data = super().clean()
+        for criterion, rule_points, points, reason in self.adjust_fields:
+            value = data.get(points)
+            if value is not None and rule_points is not None and float(value) != float(rule_points):
+                if not (data.get(reason) or "").strip():
+                    self.add_error(reason, f"Say why you adjust {criterion.code} from {float(rule_points):g} points.")
+        return data
+
+    def scores(self):
+        data = self.cleaned_data
+        judged = {c.code: int(data[name]) for c, name in self.judged_fields if data.get(name) not in (None, "")}
+        adjustments = {}
+        for criterion, rule_points, points, reason in self.adjust_fields:
+            value = data.get(points)
+            if value is not None and rule_points is not None and float(value) != float(rule_points):
+                adjustments[criterion.code] = {"points": float(value), "reason": data[reason].strip()}
+        return judged, adjustments
+
+    @staticmethod
+    def initial_for(review):
+        initial = {
+            "comments_for_applicant": review.comments_for_applicant,
+            "private_notes": review.private_notes,
+        }
+        initial.update({f"judged_{code}": str(points) for code, points in review.judged.items()})
+        for code, adjustment in review.adjustments.items():
+            initial[f"adjust_{code}"] = adjustment["points"]
+            initial[f"reason_{code}"] = adjustment["reason"]
+        return initial
+
+
+class PanelSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ReviewSettings
+        fields = [
+            "reviewers_per_application",
+            "max_per_reviewer",
+            "review_deadline",
+            "appeal_deadline",
+            "disagreement_margin",
+            "divergence_margin",
+        ]
+        field_classes = {"review_deadline": DeadlineField, "appeal_deadline": DeadlineField}
+        widgets = {
+            # The format a datetime-local input takes; Django's default (with a space and seconds) shows empty.
+            "review_deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "appeal_deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Deadlines are typed and shown on the clock of the cycle's time zone, which the label names.
+        zone = self.instance.cycle.time_zone if self.instance.cycle_id else settings.TIME_ZONE
+        for name in ("review_deadline", "appeal_deadline"):
+            self.fields[name].zone = zone
+            self.fields[name].label = f"{self.fields[name].label} (date and time in {zone})"
+        style_for_uswds(self)
+
+
+class DecisionForm(UswdsForm):
+    outcome = forms.ChoiceField(label="Decision", choices=Decision.Outcome.choices, widget=forms.RadioSelect)
+    level = forms.ChoiceField(label="Level (when designated)", required=False)
+    rationale = forms.CharField(label="Rationale", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    override_reason = forms.CharField(
+        label="Reason for overriding the suggestion",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed only when the decision differs from the engine's suggestion.",
+    )
+    # The current decision when the page was made (its id; empty: none yet). A decision recorded by
+    # someone else in between is not silently superseded (review.decisions.decide, ``replaces``).
+    current = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+
+    def __init__(self, *args, levels, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [("", "—")] + [(name, name) for name, _minimum in levels]
+
+    def replaces(self):
+        """The decision this one replaces, as ``decide(replaces=…)`` takes it: its id, or None."""
+        current = self.cleaned_data.get("current", "").strip()
+        if not current:
+            return None
+        return int(current) if current.isascii() and current.isdigit() else -1  # -1: matches no decision
+
+
+class AppealOutcomeForm(UswdsForm):
+    outcome = forms.ChoiceField(
+        label="Outcome", choices=[(Appeal.Outcome.UPHELD, "Uphold"), (Appeal.Outcome.CHANGED, "Change the decision")]
+    )
+    designated = forms.BooleanField(label="Designated after the change", required=False)
+    level = forms.ChoiceField(label="Level after the change (when designated)", required=False)
+    notes = forms.CharField(label="Reasons", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, levels=(), **kwargs):
+        """``levels``: the rubric's, as (name, minimum) pairs; the new level is one of them."""
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [("", "—")] + [(name, name) for name, _minimum in levels]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == Appeal.Outcome.CHANGED:
+            if data.get("designated") and not data.get("level") and "level" not in self.errors:
+                self.add_error("level", forms.ValidationError("Choose the level after the change.", code="no_level"))
+            elif data.get("level") and not data.get("designated"):
+                self.add_error(
+                    "level",
+                    forms.ValidationError(
+                        "A level goes with a designation: tick “Designated after the change”, or choose no level.",
+                        code="level_without_designation",
+                    ),
+                )
+        return data
+
+
+class AssignForm(forms.Form):
+    """The reviewer picked from the list; anything else posted is "no choice", not a server error."""
+
+    reviewer = forms.ModelChoiceField(User.objects.filter(role=User.Role.REVIEWER))
+
+
+class AppealForm(UswdsForm):
+    statement = forms.CharField(
+        label="Your statement",
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What should the panel reconsider, and why?",
+    )

@@ -1,0 +1,83 @@
+"""A reviewer's own review: its scores checked against the rubric, saved as a draft, submitted once."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from assessment.audit import audit
+from review.errors import ReviewError, StaleReview
+from review.models import Review
+from scoring.domain import rubric_for
+
+
+def check_review(rubric, judged, adjustments, submitting):
+    """Problems with a review's scores, as messages; empty when it may be saved (or submitted)."""
+    problems = []
+    by_code = {c.code: c for c in rubric.criteria}
+    for code, points in judged.items():
+        criterion = by_code.get(code)
+        if criterion is None or not criterion.is_judged:
+            problems.append(f"{code} is not a criterion reviewers judge.")
+        elif not 0 <= float(points) <= criterion.points:
+            problems.append(f"{code}: give 0 to {float(criterion.points):g} points.")
+    for code, adjustment in adjustments.items():
+        criterion = by_code.get(code)
+        if criterion is None or criterion.is_judged:
+            problems.append(f"{code} is not a rule-scored criterion.")
+            continue
+        if not 0 <= float(adjustment["points"]) <= criterion.points:
+            problems.append(f"{code} {criterion.title}: an adjusted score must be 0 to {float(criterion.points):g}.")
+        if not (adjustment.get("reason") or "").strip():
+            problems.append(f"{code} {criterion.title}: say why you adjust the rule score.")
+    if submitting:
+        for criterion in rubric.criteria:
+            if criterion.is_judged and judged.get(criterion.code) is None:
+                problems.append(f"{criterion.code} {criterion.title}: score it before submitting.")
+    return problems
+
+
+def save_review(review, by, expected_version, judged, adjustments, comments, notes, submit=False):
+    """Save a review draft (and submit it, once). Raises StaleReview when someone saved in between."""
+    application = review.assignment.application
+    if review.assignment.reviewer_id != by.pk:
+        raise ReviewError("Only the assigned reviewer can change this review.")
+    if not review.assignment.active:
+        raise ReviewError("This assignment has ended; the review can no longer change.")
+    rubric = rubric_for(application.cycle).to_engine()
+    problems = check_review(rubric, judged, adjustments, submit)
+    if problems:
+        raise ReviewError(" ".join(problems))
+    now = timezone.now()
+    with transaction.atomic():
+        fields = {
+            "judged": judged,
+            "adjustments": adjustments,
+            "comments_for_applicant": comments,
+            "private_notes": notes,
+            "version": expected_version + 1,
+            "updated_at": now,
+        }
+        if submit:
+            fields.update(status=Review.Status.SUBMITTED, submitted_at=now)
+        updated = Review.objects.filter(pk=review.pk, version=expected_version, status=Review.Status.DRAFT).update(
+            **fields
+        )
+        if not updated:
+            current = Review.objects.get(pk=review.pk)
+            if current.is_submitted:
+                raise ReviewError("This review was already submitted; it can no longer change.")
+            raise StaleReview(
+                f"This review was saved at {timezone.localtime(current.updated_at):%H:%M}, after you opened the "
+                "page (another tab or window?). Your changes were not saved; the page now shows the saved review."
+            )
+        # The scores stay in the review (and in ``data`` for the record); the line says what happened.
+        action = "review.submitted" if submit else "review.saved"
+        audit(
+            by,
+            action,
+            "Submitted a review" if submit else "Saved a review draft",
+            application,
+            judged=judged,
+            adjustments=adjustments,
+        )
+    review.refresh_from_db()
+    return review

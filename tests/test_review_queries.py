@@ -1,0 +1,92 @@
+"""The panel's pages and bulk decisions read a fixed number of queries, whatever the size of the cycle.
+
+Each count is the literal number, at two sizes; the comment above it names the queries. Rule scores
+are read from each application's stored ``ScoreResult`` (no engine run over the answers, no
+per-application query), the rubric once per request.
+"""
+
+import pytest
+from django.urls import reverse
+
+from review.assignment import assign
+from review.decisions import bulk_decide
+from review.models import Decision, settings_for
+from review.reviewing import save_review
+from tests.factories import as_user, make_cycle, make_jurisdiction, make_organizer, make_reviewer
+from tests.factories.applications import submitted
+from tests.factories.reviews import FULL
+
+pytestmark = pytest.mark.django_db
+
+
+def reviewed_cycle(applications, reviewers=2):
+    """A cycle of ``applications`` submitted applications, each reviewed by the same ``reviewers`` reviewers."""
+    cycle = make_cycle()
+    settings_for(cycle)  # the panel settings exist (the first page that reads them would create them)
+    organizer = make_organizer()
+    panel = [make_reviewer() for _ in range(reviewers)]
+    apps = []
+    for index in range(applications):
+        application = submitted(make_jurisdiction(name=f"Place {index}"), cycle)
+        for reviewer in panel:
+            review = assign(application, reviewer, organizer).review
+            save_review(review, reviewer, review.version, FULL, {}, "Clear.", "", submit=True)
+        apps.append(application)
+    return cycle, organizer, panel, apps
+
+
+def get(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize("applications", [2, 6])
+def test_the_cycle_panel_page(applications, django_assert_num_queries):
+    cycle, organizer, _panel, _apps = reviewed_cycle(applications)
+    client = as_user(organizer)
+    # The session and its user; the cycle; the panel settings (the form's); the rubric (rubric,
+    # categories, criteria, levels); the panel settings again (the figures'); the submitted
+    # applications with their jurisdiction, cycle and stored score; every assignment with its
+    # reviewer and review; the current decisions.
+    with django_assert_num_queries(12):
+        response = get(client, reverse("panel_cycle", args=[cycle.pk]))
+    assert response.content.decode().count('/panel/">') >= applications
+
+
+@pytest.mark.parametrize("reviewers", [2, 6])
+def test_the_application_panel_page(reviewers, django_assert_num_queries):
+    _cycle, organizer, _panel, apps = reviewed_cycle(2, reviewers)
+    client = as_user(organizer)
+    # The session and its user; the application with its jurisdiction and cycle; the rubric (four);
+    # the counted reviews with their reviewers; the stored score; the panel settings; the current
+    # decision; the assignments with reviewer and review; the documents' kinds (for the reasons
+    # in words); the reviewers who could be assigned; the history; the decisions; the appeals.
+    with django_assert_num_queries(17):
+        response = get(client, reverse("panel_application", args=[apps[0].pk]))
+    assert response.content.decode().count("Clear.") == reviewers
+
+
+@pytest.mark.parametrize("applications", [2, 6])
+def test_the_reviewer_home_page(applications, django_assert_num_queries):
+    _cycle, _organizer, panel, _apps = reviewed_cycle(applications)
+    client = as_user(panel[0])
+    # The session and its user; the reviewer's active assignments with application, jurisdiction,
+    # cycle, panel settings and review; the judged criteria counted per cycle.
+    with django_assert_num_queries(4):
+        get(client, reverse("home"))
+
+
+@pytest.mark.parametrize("applications, queries", [(2, 25), (6, 57)])
+def test_bulk_decide(applications, queries, django_assert_num_queries):
+    cycle, organizer, _panel, _apps = reviewed_cycle(applications)
+    # Planning, whatever the number of applications: the panel settings; the current decisions; the
+    # undecided submitted applications with jurisdiction, cycle and stored score; the rubric (four);
+    # the counted reviews of them all, with their reviewers. Then eight for each decision: its
+    # savepoint, the application's row lock, the current decision, the savepoint of the insert, the
+    # insert and its release, the audit event, the release. Last, the audit event of the whole.
+    with django_assert_num_queries(queries):
+        made, skipped = bulk_decide(cycle, organizer)
+    assert len(made) == applications and not skipped
+    assert 9 + 8 * applications == queries
+    assert Decision.objects.filter(application__cycle=cycle, superseded_at=None).count() == applications
