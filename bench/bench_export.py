@@ -32,7 +32,8 @@ from django.utils import timezone  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
 from assessment.models import Application, Cycle, Jurisdiction  # noqa: E402
-from reports.exports import analysis_table, designee_table, local_naive, write_xlsx  # noqa: E402
+from reports.export_tables import analysis_table, designee_table  # noqa: E402
+from reports.exports import local_naive, write_xlsx  # noqa: E402
 from review.models import Decision  # noqa: E402
 from scoring.domain import rescore_cycle  # noqa: E402
 from tests.factories.answers import complete_answers  # noqa: E402

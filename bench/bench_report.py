@@ -53,7 +53,7 @@ def setup(count):
     from review.models import Assignment, Decision, Review
     from tests.factories import make_reviewer
     from tests.factories.answers import complete_answers
-    from tests.test_reports_pdf import JUDGED
+    from tests.factories.reviews import JUDGED
 
     call_command("migrate", verbosity=0)
     now = timezone.now()
@@ -125,19 +125,19 @@ def paired(first, second, before_second):
 
 def one_report(application):
     from assessment.models import Application
-    from reports import pdf
+    from reports import application_report, render
 
     def end_to_end():
         fresh = Application.objects.select_related("jurisdiction", "cycle").get(pk=application.pk)
-        report = pdf.application_report(fresh)
+        report = application_report.report_file(fresh)
         assert not report.reused and report.pages > 1
 
-    html = pdf.application_html(pdf.gather(application))
-    roots = pdf.static_roots()
+    html = application_report.html(application_report.gather(application))
+    roots = render.static_roots()
     forget_reports()
     end_to_end()  # warm up: starts the render process
-    pdf.html_to_pdf(html, roots)  # warm up WeasyPrint in this process too
-    return paired(lambda: pdf.html_to_pdf(html, roots), end_to_end, before_second=forget_reports)
+    render.html_to_pdf(html, roots)  # warm up WeasyPrint in this process too
+    return paired(lambda: render.html_to_pdf(html, roots), end_to_end, before_second=forget_reports)
 
 
 def with_workers(cycle, count):
@@ -145,9 +145,9 @@ def with_workers(cycle, count):
 
     Workers start cold (Django, then their render process), as a deployed worker does once.
     """
-    from reports import pdf, tasks
+    from reports import render, tasks
 
-    pdf.shutdown_renderers()
+    render.shutdown_renderers()
     forget_reports()
     command = [sys.executable, str(ROOT / "manage.py"), "db_worker", "--batch", "--interval", "0"]
     command += ["--no-startup-delay", "--no-reload", "-v", "0"]

@@ -30,7 +30,7 @@ from assessment.models import POPULATION_BANDS, Application, AuditEvent, Cycle
 from review.models import Decision
 
 # The audit action assessment/demo.py writes for a designation recorded
-# from an announcement (demo.DESIGNATED); a test keeps the two equal.
+# from an announcement (demo_data.DESIGNATED); a test keeps the two equal.
 RECORDED_DESIGNATION = "application.designated"
 # What a recorded designation, or a decision that named no level, is called.
 PLAIN_LEVEL = "Designated"
@@ -113,9 +113,18 @@ def designated_on(decided_at, recorded_on, tz=None):
         return None
 
 
+def public_list(cycle=None):
+    """The published designees as the public pages read them: without the answers or the wizard's state.
+
+    Those are the application's large JSON fields, which no public page shows;
+    the jurisdiction and the cycle come whole, in the same query.
+    """
+    return designees(cycle).only("id", "cycle", "jurisdiction")
+
+
 def public_designee(cycle_id, jurisdiction_id):
     """The published designee of a cycle, or None: what a seal URL may show."""
-    return designees().filter(cycle_id=cycle_id, jurisdiction_id=jurisdiction_id).first()
+    return public_list().filter(cycle_id=cycle_id, jurisdiction_id=jurisdiction_id).first()
 
 
 def grouped(applications):

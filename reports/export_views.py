@@ -6,54 +6,21 @@ never cached. The public views need no login and show only published
 designations (``reports.designees``).
 """
 
-import re
-import tempfile
-
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from assessment.access import require_organizer
+from assessment.access import get_cycle_for
 from assessment.models import Application, Cycle
 from reports import designees as public
-from reports.exports import XLSX_CONTENT_TYPE, Column, Table, analysis_table, csv_chunks, designee_table, write_xlsx
-
-# --- Helpers ------------------------------------------------------------------
-
-
-def _slug(text):
-    """A file-name part that keeps digits and letters: "2026–2028" → "2026-2028"."""
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "cycle"
-
-
-def _organizer_cycle(request, cycle_id):
-    require_organizer(request.user)
-    return get_object_or_404(Cycle, pk=cycle_id)
-
-
-def xlsx_response(tables, filename):
-    """Write the workbook to an anonymous temporary file, then stream it: memory stays flat for any size."""
-    handle = tempfile.TemporaryFile()
-    try:
-        write_xlsx(handle, tables)
-        handle.seek(0)
-    except BaseException:
-        handle.close()
-        raise
-    # FileResponse closes the file when sent, which deletes it.
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
-
-
-def csv_response(table, filename, bom=True):
-    response = StreamingHttpResponse(csv_chunks(table, bom=bom), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
+from reports.downloads import csv_response, download_name, xlsx_response
+from reports.export_tables import analysis_table, designee_table
+from reports.exports import Column, Table
 
 # --- Organizers ---------------------------------------------------------------
 
@@ -82,7 +49,7 @@ EXPORTS = [
 @require_GET
 def cycle_exports(request, cycle_id):
     """The organizer's page of a cycle's downloads."""
-    cycle = _organizer_cycle(request, cycle_id)
+    cycle = get_cycle_for(request, cycle_id)
     context = {
         "cycle": cycle,
         "exports": EXPORTS,
@@ -97,29 +64,29 @@ def cycle_exports(request, cycle_id):
 @require_GET
 @never_cache
 def export_designees_xlsx(request, cycle_id):
-    cycle = _organizer_cycle(request, cycle_id)
-    return xlsx_response([designee_table(cycle)], f"designees-{_slug(cycle.name)}.xlsx")
+    cycle = get_cycle_for(request, cycle_id)
+    return xlsx_response([designee_table(cycle)], download_name("designees", cycle.name, extension="xlsx"))
 
 
 @require_GET
 @never_cache
 def export_designees_csv(request, cycle_id):
-    cycle = _organizer_cycle(request, cycle_id)
-    return csv_response(designee_table(cycle), f"designees-{_slug(cycle.name)}.csv")
+    cycle = get_cycle_for(request, cycle_id)
+    return csv_response(designee_table(cycle), download_name("designees", cycle.name, extension="csv"))
 
 
 @require_GET
 @never_cache
 def export_analysis_xlsx(request, cycle_id):
-    cycle = _organizer_cycle(request, cycle_id)
-    return xlsx_response([analysis_table(cycle)], f"analysis-{_slug(cycle.name)}.xlsx")
+    cycle = get_cycle_for(request, cycle_id)
+    return xlsx_response([analysis_table(cycle)], download_name("analysis", cycle.name, extension="xlsx"))
 
 
 @require_GET
 @never_cache
 def export_analysis_csv(request, cycle_id):
-    cycle = _organizer_cycle(request, cycle_id)
-    return csv_response(analysis_table(cycle), f"analysis-{_slug(cycle.name)}.csv")
+    cycle = get_cycle_for(request, cycle_id)
+    return csv_response(analysis_table(cycle), download_name("analysis", cycle.name, extension="csv"))
 
 
 # --- Everyone -----------------------------------------------------------------
@@ -164,12 +131,12 @@ def public_designees(request):
         cycle = _cycle_filter(request)
     except BadFilter as problem:
         return _bad_request(request, str(problem))
-    sections = public.grouped(public.designees(cycle))
+    sections = public.grouped(public.public_list(cycle))
     return render(request, "public/designees.html", {"sections": sections, "cycle": cycle})
 
 
 def _open_data_rows(request, cycle):
-    for application in public.designees(cycle):
+    for application in public.public_list(cycle):
         yield public.open_data_row(application, _seal_url(request, application))
 
 

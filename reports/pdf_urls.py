@@ -5,8 +5,8 @@ from django.urls import path
 from reports import pdf_views
 
 urlpatterns = [
-    path("applications/<uuid:pk>/report.pdf", pdf_views.application_report, name="application_report_pdf"),
-    path("organize/cycles/<int:cycle_id>/designees.pdf", pdf_views.cycle_summary, name="cycle_summary_pdf"),
+    path("applications/<uuid:pk>/report.pdf", pdf_views.application_report_pdf, name="application_report_pdf"),
+    path("organize/cycles/<int:cycle_id>/designees.pdf", pdf_views.cycle_summary_pdf, name="cycle_summary_pdf"),
     path("organize/cycles/<int:cycle_id>/reports/", pdf_views.batches, name="report_batches"),
     path("organize/cycles/<int:cycle_id>/reports/generate/", pdf_views.start_batch, name="report_batch_start"),
     path("organize/report-batches/<int:pk>/", pdf_views.batch_detail, name="report_batch"),

@@ -1,27 +1,30 @@
-"""Pages and downloads of the PDF reports. Thin: check who asks, call reports.pdf / reports.tasks, answer.
+"""Pages and downloads of the PDF reports. Thin: check who asks, call the documents / reports.tasks, answer.
 
-Who sees an application's report: organizers and the reviewers assigned to
-it now, at any time (a draft until the panel decides); the applicant's own
-staff once the current decision is published. Everyone else gets the 404 of
-``get_application_for``. The cycle summary and the batches are organizers'.
+Who sees an application's report (``assessment.access.may_read_report``):
+organizers and the reviewers assigned to it now, at any time (a draft until
+the panel decides); the applicant's own staff once the current decision is
+published. Everyone else gets the 404 of ``get_application_for``. The cycle
+summary and the batches are organizers'.
 """
 
 import logging
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 from redis.exceptions import RedisError
 
-from assessment.access import get_application_for, require_organizer, sees_panel
-from assessment.models import Application, Cycle
-from reports import pdf, tasks
+from assessment.access import get_application_for, get_cycle_for, may_read_report, organizer_required, sees_panel
+from assessment.models import Application
+from reports import application_report, cycle_summary, tasks
+from reports.designees import designees
+from reports.downloads import download_name, pdf_response
 from reports.models import ReportBatch, ReportBatchItem
-from review.domain import current_decision
+from reports.render import RenderError
 
 NOT_PUBLISHED = "Your designation report will be here once the panel's decision is published."
 QUEUE_DOWN = (
@@ -36,15 +39,6 @@ QUEUE_DOWN_AGAIN = (
 logger = logging.getLogger(__name__)
 
 
-def _pdf_response(report, filename):
-    response = FileResponse(
-        report.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
-    )
-    # Reports are not public: no shared cache keeps a copy.
-    patch_cache_control(response, private=True, no_store=True)
-    return response
-
-
 def _failed(request, error, back_url, back_label):
     """The page shown when a report cannot be made: what happened, what to do (never a server error)."""
     return render(
@@ -55,44 +49,35 @@ def _failed(request, error, back_url, back_label):
     )
 
 
-def may_read_report(user, application):
-    """After ``get_application_for``: may this person read the application's report now?"""
-    if user.is_organizer or user.is_reviewer:
-        return True
-    return user.is_applicant and pdf.is_published(current_decision(application))
-
-
 @require_GET
-def application_report(request, pk):
+def application_report_pdf(request, pk):
     application = get_application_for(request, pk)
     if not may_read_report(request.user, application):
         raise PermissionDenied(NOT_PUBLISHED)
     # Independence: a reviewer whose own review is not in reads no other reviewer's work, here either.
     blind = request.user.is_reviewer and not sees_panel(request.user, application)
     try:
-        report = pdf.application_report(application, blind=blind)
-    except pdf.RenderError as error:
+        report = application_report.report_file(application, blind=blind)
+    except RenderError as error:
         back = reverse("application_detail", args=[application.pk])
         return _failed(request, error, back, "Back to the application")
-    name = pdf.download_name(application.jurisdiction, application.cycle, "designation report")
-    return _pdf_response(report, name)
+    name = download_name(application.jurisdiction, application.cycle, "designation report")
+    return pdf_response(report, name)
 
 
 @require_GET
-def cycle_summary(request, cycle_id):
-    require_organizer(request.user)
-    cycle = get_object_or_404(Cycle, pk=cycle_id)
+def cycle_summary_pdf(request, cycle_id):
+    cycle = get_cycle_for(request, cycle_id)
     try:
-        report = pdf.cycle_summary(cycle)
-    except pdf.RenderError as error:
+        report = cycle_summary.report_file(cycle)
+    except RenderError as error:
         return _failed(request, error, reverse("report_batches", args=[cycle.pk]), "Back to the reports")
-    return _pdf_response(report, pdf.download_name("designees", cycle))
+    return pdf_response(report, download_name("designees", cycle))
 
 
 @require_GET
 def batches(request, cycle_id):
-    require_organizer(request.user)
-    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    cycle = get_cycle_for(request, cycle_id)
     return render(
         request,
         "reports/batch_list.html",
@@ -100,15 +85,14 @@ def batches(request, cycle_id):
             "cycle": cycle,
             "batches": cycle.report_batches.select_related("started_by")[:20],
             "submitted": Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED).count(),
-            "designees": len(pdf.designees(cycle)),
+            "designees": designees(cycle).count(),
         },
     )
 
 
 @require_POST
 def start_batch(request, cycle_id):
-    require_organizer(request.user)
-    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    cycle = get_cycle_for(request, cycle_id)
     try:
         batch = tasks.start_batch(cycle, request.user)
     except RedisError:  # tasks on Redis (REDIS_URL) and Redis down: tell the organizer, not a server error
@@ -119,14 +103,14 @@ def start_batch(request, cycle_id):
     return redirect("report_batch", pk=batch.pk)
 
 
-def _batch_for(request, pk):
-    require_organizer(request.user)
+def _batch_for(pk):
     return get_object_or_404(ReportBatch.objects.select_related("cycle", "started_by"), pk=pk)
 
 
 @require_GET
+@organizer_required
 def batch_detail(request, pk):
-    batch = _batch_for(request, pk)
+    batch = _batch_for(pk)
     items = batch.items.select_related("application__jurisdiction")
     lost = [] if batch.is_finished else tasks.lost(batch)
     # Reports waiting for a worker while none has written its heartbeat lately wait until one starts.
@@ -148,16 +132,17 @@ def batch_detail(request, pk):
 
 
 @require_GET
+@organizer_required
 def batch_status(request, pk):
-    batch = _batch_for(request, pk)
+    batch = _batch_for(pk)
     response = JsonResponse(tasks.progress(batch))
     patch_cache_control(response, no_store=True)
     return response
 
 
 @require_POST
+@organizer_required
 def retry_item(request, pk):
-    require_organizer(request.user)
     item = get_object_or_404(ReportBatchItem.objects.select_related("application__jurisdiction"), pk=pk)
     try:
         retried = tasks.retry_item(item)
@@ -173,9 +158,10 @@ def retry_item(request, pk):
 
 
 @require_POST
+@organizer_required
 def resume_batch(request, pk):
     """After a worker stopped: queue again the reports it was making (or that lost their task)."""
-    batch = _batch_for(request, pk)
+    batch = _batch_for(pk)
     try:
         again, failed = tasks.resume(batch, request.user)
     except RedisError:

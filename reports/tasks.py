@@ -30,8 +30,11 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
-from reports import pdf
+from assessment.audit import audit
+from assessment.models import Application
+from reports import application_report
 from reports.models import ReportBatch, ReportBatchItem, WorkerHeartbeat
+from reports.render import RenderError
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +67,8 @@ def generate_report(item_id):
     # Read right after the claim: ``attempts`` is now this claim's number.
     item = ReportBatchItem.objects.select_related("application__jurisdiction", "application__cycle").get(pk=item_id)
     try:
-        report = pdf.application_report(item.application)
-    except pdf.RenderError as error:
+        report = application_report.report_file(item.application)
+    except RenderError as error:
         return _finish(item, Status.FAILED, str(error))
     except Exception:
         logger.exception("Report of %s failed", item.application)
@@ -99,9 +102,6 @@ def _count(batch_id, status, now):
 
 def start_batch(cycle, user=None, enqueue=True):
     """ "Generate all reports": a batch with one item per submitted application of the cycle, each queued."""
-    from assessment.domain import audit
-    from assessment.models import Application
-
     with transaction.atomic():
         batch = ReportBatch.objects.create(cycle=cycle, started_by=user)
         applications = Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED)
@@ -172,8 +172,6 @@ def resume(batch, user=None):
 
     Returns (queued again, failed). Queuing an item twice is harmless: only one task can claim it.
     """
-    from assessment.domain import audit
-
     now = timezone.now()
     again, failed = [], 0
     with transaction.atomic():

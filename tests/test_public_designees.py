@@ -9,33 +9,18 @@ import pytest
 from defusedxml import ElementTree
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 
-from assessment import demo
+from assessment import demo_data
 from assessment.models import AuditEvent, Cycle
 from reports import designees as public
-from review.models import Decision
 from tests.factories import make_application, make_cycle, make_jurisdiction
+from tests.factories.decisions import decide
 
 pytestmark = pytest.mark.django_db
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '</text><script>alert(1)</script><text x="0">&amp; "Quoted" \'City\' <b>'
 FORMULA = '=HYPERLINK("http://evil.example","Click")'
-
-
-def decide(application, outcome="designated", level="Designated", published=True, superseded=False, days_ago=0):
-    now = timezone.now() - timedelta(days=days_ago)
-    return Decision.objects.create(
-        application=application,
-        outcome=outcome,
-        level=level if outcome == "designated" else "",
-        total=80 if outcome == "designated" else 40,
-        rationale="As the rubric says.",
-        decided_at=now,
-        published_at=now if published else None,
-        superseded_at=now + timedelta(hours=1) if superseded else None,
-    )
 
 
 def apply(cycle, name, population=120_000, state="VA"):
@@ -121,20 +106,20 @@ def test_recorded_designations_count_in_published_cycles_until_a_decision(cycle)
 
 
 def test_the_recorded_action_is_the_demos():
-    assert public.RECORDED_DESIGNATION == demo.DESIGNATED
+    assert public.RECORDED_DESIGNATION == demo_data.DESIGNATED
 
 
 def test_the_demos_thirteen_designees_of_2013_2015_are_public(client, settings):
     settings.DEMO = True
     call_command("load_demo", stdout=io.StringIO())
-    historic = Cycle.objects.get(name=demo.CYCLE_2013_2015)
+    historic = Cycle.objects.get(name=demo_data.CYCLE_2013_2015)
     assert public.designees(historic).count() == 13
     response = client.get(reverse("public_designees"))
     page = response.content.decode()
-    for designee in demo.DESIGNEES_2013_2015:
+    for designee in demo_data.DESIGNEES_2013_2015:
         assert designee.name in page
     # The open cycle's applicants are not designated: none appears.
-    for place in demo.PLACES:
+    for place in demo_data.PLACES:
         assert place.name not in page
     data = json.loads(client.get(reverse("public_designees_json") + f"?cycle={historic.pk}").content)
     assert data["count"] == 13

@@ -18,11 +18,13 @@ from django_tasks_db.models import DBTaskResult
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from assessment.models import Application, AuditEvent
-from reports import pdf, tasks
+from reports import application_report, render, tasks
 from reports.models import ReportBatch, ReportBatchItem, ReportFile, report_upload_to
 from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_reviewer
 from tests.factories.answers import complete_answers
-from tests.test_reports_pdf import decide, review, submitted
+from tests.factories.applications import make_submitted
+from tests.factories.decisions import decide
+from tests.factories.reviews import make_review
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -43,8 +45,8 @@ def immediate(settings):
 def cycle(db):
     cycle = make_cycle(name="2026–2028")
     for name in ("Alder", "Birch", "Cedar"):
-        application = submitted(jurisdiction=make_jurisdiction(name=name), cycle=cycle)
-        review(application, comments=f"Comment for {name}.")
+        application = make_submitted(jurisdiction=make_jurisdiction(name=name), cycle=cycle)
+        make_review(application, comments=f"Comment for {name}.")
     decide(Application.objects.get(jurisdiction__name="Birch"))
     # A draft gets no report in a batch.
     Application.objects.create(jurisdiction=make_jurisdiction(name="Draft Town"), cycle=cycle, answers={})
@@ -59,7 +61,7 @@ class WorkerKilled(BaseException):
 def renders(monkeypatch):
     """Count real renders; fail the ones whose HTML mentions a name in ``renders.failing``, and kill
     the worker (as far as the task can tell) in those mentioning a name in ``renders.dying``."""
-    real = pdf.render_pdf
+    real = render.render_pdf
     calls = []
     failing, dying = set(), set()
 
@@ -67,13 +69,13 @@ def renders(monkeypatch):
         calls.append(html)
         for name in failing:
             if name in html:
-                raise pdf.RenderError(f"Making the report took longer than 60 seconds, so it was stopped ({name}).")
+                raise render.RenderError(f"Making the report took longer than 60 seconds, so it was stopped ({name}).")
         for name in dying:
             if name in html:
                 raise WorkerKilled(name)
         return real(html, timeout)
 
-    monkeypatch.setattr(pdf, "render_pdf", counting)
+    monkeypatch.setattr(render, "render_pdf", counting)
     counting.calls, counting.failing, counting.dying = calls, failing, dying
     return counting
 
@@ -191,7 +193,7 @@ def test_an_unexpected_error_fails_the_item_not_the_batch(client, cycle, immedia
     def broken(application):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(pdf, "application_report", broken)
+    monkeypatch.setattr(application_report, "report_file", broken)
     batch = start(client, cycle)
     batch.refresh_from_db()
     assert (batch.done, batch.failed) == (0, 3) and batch.finished_at is not None
@@ -323,7 +325,7 @@ def test_a_stopped_worker_that_comes_back_after_its_report_was_resumed_changes_n
             late.append(tasks._finish(first_claim, Status.FAILED, "The first worker's late answer."))
         return renders(html, timeout)
 
-    monkeypatch.setattr(pdf, "render_pdf", render_while_the_first_worker_finishes)
+    monkeypatch.setattr(render, "render_pdf", render_while_the_first_worker_finishes)
     assert tasks.resume(batch) == (1, 0)
     assert late == ["superseded"]
     # And once more, after the resumed attempt has finished.
@@ -402,12 +404,14 @@ def test_a_file_left_by_a_killed_render_is_replaced_not_kept_beside_the_new_one(
     application = Application.objects.get(jurisdiction__name="Alder")
     # The killed worker wrote the PDF, but not the row naming it (left as get_or_create made it).
     ReportFile.objects.create(kind="application", application=application, cycle=application.cycle)
-    named = ReportFile(kind="application", application=application, inputs_hash=pdf.gather(application).hash)
+    named = ReportFile(
+        kind="application", application=application, inputs_hash=application_report.gather(application).hash
+    )
     leftover = report_upload_to(named, "report.pdf")
     storage = ReportFile._meta.get_field("file").storage
     storage.save(leftover, ContentFile(b"%PDF-1.7 cut short"))
 
-    report = pdf.application_report(application)
+    report = application_report.report_file(application)
     assert report.file.name == leftover
     folder = settings.MEDIA_ROOT / "reports" / "application" / str(application.pk)
     assert [path.name for path in folder.iterdir()] == [leftover.rsplit("/", 1)[1]]

@@ -5,9 +5,13 @@ embedded files are checked, not just its status code.
 """
 
 import io
+import os
 import socket
+import subprocess
+import sys
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -15,14 +19,18 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from assessment.domain import audit
+from assessment.audit import audit
 from assessment.models import Application, Cycle
-from reports import pdf
-from reports.designees import RECORDED_DESIGNATION
+from reports import application_report, cycle_summary, render
+from reports.designees import RECORDED_DESIGNATION, designees
+from reports.downloads import download_name
 from reports.models import ReportFile
 from review.models import Assignment, Decision, Review
-from tests.factories import make_application, make_cycle, make_jurisdiction, make_organizer, make_reviewer, make_user
+from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_reviewer, make_user
 from tests.factories.answers import complete_answers
+from tests.factories.applications import make_submitted
+from tests.factories.decisions import decide
+from tests.factories.reviews import JUDGED, make_review
 
 pytestmark = pytest.mark.django_db
 
@@ -33,47 +41,10 @@ HOSTILE = [
     '<svg><image href="http://169.254.169.254/x.png"/></svg>',
 ]
 HOSTILE_TEXT = " ".join(HOSTILE)
-JUDGED = {"D7": 3, "F6": 3, "H3": 2}
+ROOT = Path(__file__).resolve().parent.parent
 
 
 # --- Helpers ---------------------------------------------------------------------------
-
-
-def submitted(jurisdiction=None, cycle=None, answers=None):
-    return make_application(
-        jurisdiction=jurisdiction or make_jurisdiction(name="Harbor City"),
-        cycle=cycle or make_cycle(name="2026–2028"),
-        status=Application.Status.SUBMITTED,
-        submitted_at=timezone.now(),
-        answers=complete_answers() if answers is None else answers,
-    )
-
-
-def review(application, comments="", notes="", status=Review.Status.SUBMITTED, excluded=False, reviewer=None):
-    assignment = Assignment.objects.create(application=application, reviewer=reviewer or make_reviewer())
-    return Review.objects.create(
-        assignment=assignment,
-        status=status,
-        judged=JUDGED,
-        comments_for_applicant=comments,
-        private_notes=notes,
-        excluded=excluded,
-        submitted_at=timezone.now() if status == Review.Status.SUBMITTED else None,
-    )
-
-
-def decide(
-    application, outcome=Decision.Outcome.DESIGNATED, level="Designated with Distinction", published=True, adjusted=None
-):
-    return Decision.objects.create(
-        application=application,
-        outcome=outcome,
-        level=level if outcome == Decision.Outcome.DESIGNATED else "",
-        total=Decimal("81.5"),
-        rationale="Strong multi-channel access.",
-        snapshot={"judged": JUDGED, "adjusted": adjusted or {}},
-        published_at=timezone.now() if published else None,
-    )
 
 
 def read(data):
@@ -134,12 +105,18 @@ def media(settings, tmp_path):
 
 
 def test_a_designee_report_has_every_part_and_a_certificate(client):
-    application = submitted()
-    review(application, comments="Your callback option is a model for others.", notes="PRIVATE-NOTE-1")
-    review(application, comments="Publish the dashboard weekly.", notes="PRIVATE-NOTE-2")
-    review(application, comments="EXCLUDED-COMMENT", notes="PRIVATE-NOTE-3", excluded=True)
-    review(application, comments="UNSUBMITTED-COMMENT", status=Review.Status.DRAFT)
-    decide(application, adjusted={"A2": 1})
+    application = make_submitted()
+    make_review(application, comments="Your callback option is a model for others.", notes="PRIVATE-NOTE-1")
+    make_review(application, comments="Publish the dashboard weekly.", notes="PRIVATE-NOTE-2")
+    make_review(application, comments="EXCLUDED-COMMENT", notes="PRIVATE-NOTE-3", excluded=True)
+    make_review(application, comments="UNSUBMITTED-COMMENT", status=Review.Status.DRAFT)
+    decide(
+        application,
+        level="Designated with Distinction",
+        total="81.5",
+        rationale="Strong multi-channel access.",
+        snapshot={"judged": JUDGED, "adjusted": {"A2": 1}},
+    )
 
     reader, text, pages = read(pdf_bytes(download(client, make_organizer(), application)))
     words = flat(text)
@@ -189,8 +166,8 @@ def test_a_designee_report_has_every_part_and_a_certificate(client):
 
 
 def test_without_a_decision_the_report_is_a_draft_without_certificate(client):
-    application = submitted()
-    review(application, comments="Looks promising.")
+    application = make_submitted()
+    make_review(application, comments="Looks promising.")
     reviewer = make_reviewer()
     Assignment.objects.create(application=application, reviewer=reviewer)
 
@@ -210,7 +187,7 @@ def test_without_a_decision_the_report_is_a_draft_without_certificate(client):
 
 
 def test_a_report_of_a_jurisdiction_not_designated_has_no_certificate(client):
-    application = submitted(answers=complete_answers(planning={}, workforce={}))
+    application = make_submitted(answers=complete_answers(planning={}, workforce={}))
     decide(application, outcome=Decision.Outcome.NOT_DESIGNATED)
 
     reader, text, pages = read(pdf_bytes(download(client, make_organizer(), application)))
@@ -222,7 +199,7 @@ def test_a_report_of_a_jurisdiction_not_designated_has_no_certificate(client):
 
 
 def test_a_superseded_decision_gives_way_to_the_current_one(client):
-    application = submitted()
+    application = make_submitted()
     first = decide(application, outcome=Decision.Outcome.NOT_DESIGNATED)
     first.superseded_at = timezone.now()
     first.save()
@@ -237,7 +214,7 @@ def test_a_superseded_decision_gives_way_to_the_current_one(client):
 
 
 def test_the_applicant_gets_the_report_only_once_the_current_decision_is_published(client):
-    application = submitted()
+    application = make_submitted()
     applicant = make_user(jurisdiction=application.jurisdiction)
     assert download(client, applicant, application).status_code == 403
 
@@ -259,7 +236,7 @@ def test_the_applicant_gets_the_report_only_once_the_current_decision_is_publish
 
 
 def test_outsiders_get_404_and_an_ended_assignment_closes_the_report(client):
-    application = submitted()
+    application = make_submitted()
     decide(application)
     other_staff = make_user(jurisdiction=make_jurisdiction(name="Elsewhere"))
     assert download(client, other_staff, application).status_code == 404
@@ -283,8 +260,8 @@ def hostile_application():
     answers["performance"]["publication_frequency"] = HOSTILE[0]  # echoed by the rule's reason
     answers["metrics"][0]["name"] = HOSTILE[1]
     jurisdiction = make_jurisdiction(name='Evil <img src="file:///etc/passwd"> Town')
-    application = submitted(jurisdiction=jurisdiction, answers=answers)
-    review(application, comments=HOSTILE_TEXT, notes="PRIVATE")
+    application = make_submitted(jurisdiction=jurisdiction, answers=answers)
+    make_review(application, comments=HOSTILE_TEXT, notes="PRIVATE")
     decision = decide(application, level=HOSTILE[1])
     Decision.objects.filter(pk=decision.pk).update(rationale=HOSTILE_TEXT)
     return application
@@ -293,7 +270,7 @@ def hostile_application():
 def test_hostile_text_is_printed_as_text_and_nothing_is_fetched_or_embedded(client, settings):
     application = hostile_application()
 
-    report = pdf.application_report(application)
+    report = application_report.report_file(application)
     data = report.file.read()
     reader, text, _pages = read(data)
     words = flat(text)
@@ -309,13 +286,13 @@ def test_hostile_text_is_printed_as_text_and_nothing_is_fetched_or_embedded(clie
 
 def test_the_html_given_to_weasyprint_never_carries_applicant_markup():
     application = hostile_application()
-    html = pdf.application_html(pdf.gather(application))
+    html = application_report.html(application_report.gather(application))
 
     for fragment in HOSTILE:
         assert fragment not in html
     assert "&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in html
     # The one stylesheet is the project's own, under the report origin.
-    assert html.count("<link ") == 1 and f'href="{pdf.STATIC_BASE}reports/print.css"' in html
+    assert html.count("<link ") == 1 and f'href="{render.STATIC_BASE}reports/print.css"' in html
 
 
 @pytest.fixture
@@ -336,22 +313,22 @@ def test_the_fetcher_refuses_everything_but_data_and_static_files_even_in_raw_ht
     """Raw hostile HTML (as if escaping had failed) straight into WeasyPrint, in this process."""
     raw = f"""<html><head>
       <link rel="stylesheet" href="http://169.254.169.254/style.css">
-      <link rel="stylesheet" href="{pdf.STATIC_BASE}reports/print.css">
+      <link rel="stylesheet" href="{render.STATIC_BASE}reports/print.css">
       <link rel="attachment" href="file:///etc/passwd">
       <style>@import url(http://169.254.169.254/); @import url(file:///etc/passwd);</style>
       </head><body>
       <h1>Raw</h1>
       <img src="file:///etc/passwd"><img src="https://example.org/pixel.png">
-      <img src="{pdf.STATIC_BASE}../../../../etc/passwd.png">
-      <img src="{pdf.STATIC_BASE}reports/%2e%2e/%2e%2e/config/settings.css">
-      <img src="{pdf.REPORT_ORIGIN}/etc/passwd.png">
+      <img src="{render.STATIC_BASE}../../../../etc/passwd.png">
+      <img src="{render.STATIC_BASE}reports/%2e%2e/%2e%2e/config/settings.css">
+      <img src="{render.REPORT_ORIGIN}/etc/passwd.png">
       <img src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='4' height='4'/%3E">
       <a rel="attachment" href="file:///etc/passwd">attached?</a>
       <iframe src="file:///etc/passwd"></iframe><object data="file:///etc/passwd"></object>
       <svg><image href="file:///etc/passwd"/></svg>
       </body></html>"""
 
-    data, pages, refused = pdf.html_to_pdf(raw, pdf.static_roots())
+    data, pages, refused = render.html_to_pdf(raw, render.static_roots())
 
     assert no_sockets == []
     for url in (
@@ -359,7 +336,7 @@ def test_the_fetcher_refuses_everything_but_data_and_static_files_even_in_raw_ht
         "http://169.254.169.254/",
         "file:///etc/passwd",
         "https://example.org/pixel.png",
-        f"{pdf.REPORT_ORIGIN}/etc/passwd.png",
+        f"{render.REPORT_ORIGIN}/etc/passwd.png",
     ):
         assert url in refused, refused
     assert any("settings.css" in url for url in refused)
@@ -371,20 +348,31 @@ def test_the_fetcher_refuses_everything_but_data_and_static_files_even_in_raw_ht
 
 
 def test_the_fetcher_reads_only_files_inside_the_static_directories(tmp_path):
-    fetcher = pdf.SafeURLFetcher(pdf.static_roots())
-    response = fetcher.fetch(f"{pdf.STATIC_BASE}reports/print.css")
+    fetcher = render.safe_url_fetcher(render.static_roots())
+    response = fetcher.fetch(f"{render.STATIC_BASE}reports/print.css")
     assert b"@page" in response.read() and response.content_type == "text/css"
     assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
     for url in (
-        f"{pdf.STATIC_BASE}reports/../../config/settings.py",
-        f"{pdf.STATIC_BASE}reports/nope.css",
+        f"{render.STATIC_BASE}reports/../../config/settings.py",
+        f"{render.STATIC_BASE}reports/nope.css",
         "file:///work/main/static/reports/print.css",
         "ftp://example.org/x.css",
         "HTTP://169.254.169.254/",
     ):
-        with pytest.raises(pdf.Refused):
+        with pytest.raises(render.Refused):
             fetcher.fetch(url)
     assert len(fetcher.refused) == 5
+
+
+def test_the_web_process_does_not_import_weasyprint():
+    """Only a render process (or a test calling html_to_pdf) loads WeasyPrint: the URLconf, views and tasks do not."""
+    code = (
+        "import django; django.setup(); import config.urls; import reports.tasks; import sys; "
+        "assert 'weasyprint' not in sys.modules, sorted(m for m in sys.modules if m.startswith('weasyprint'))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 # --- Bounded rendering ---------------------------------------------------------------------
@@ -398,32 +386,32 @@ def pathological_html(rows=4000):
 def test_a_render_that_takes_too_long_is_stopped_and_the_next_one_works(settings):
     settings.REPORT_RENDER_TIMEOUT = 0.5
     started = time.monotonic()
-    with pytest.raises(pdf.RenderError, match="took longer than 0.5 seconds"):
-        pdf.render_pdf(pathological_html())
+    with pytest.raises(render.RenderError, match="took longer than 0.5 seconds"):
+        render.render_pdf(pathological_html())
     assert time.monotonic() - started < 10
 
     settings.REPORT_RENDER_TIMEOUT = 60
-    rendered = pdf.render_pdf("<html><body><h1>Fine</h1></body></html>")
+    rendered = render.render_pdf("<html><body><h1>Fine</h1></body></html>")
     assert rendered.pages == 1 and "Fine" in read(rendered.pdf)[1]
 
 
 def test_a_render_that_needs_too_much_memory_is_stopped(settings):
-    pdf.shutdown_renderers()  # the limit applies to render processes started from now on
+    render.shutdown_renderers()  # the limit applies to render processes started from now on
     settings.REPORT_RENDER_MEMORY = 280 * 1024 * 1024
     try:
-        with pytest.raises(pdf.RenderError, match="memory|stopped unexpectedly"):
-            pdf.render_pdf(pathological_html(rows=30000), timeout=120)
+        with pytest.raises(render.RenderError, match="memory|stopped unexpectedly"):
+            render.render_pdf(pathological_html(rows=30000), timeout=120)
     finally:
-        pdf.shutdown_renderers()
+        render.shutdown_renderers()
 
 
 def test_when_a_report_cannot_be_made_the_page_says_so_without_a_server_error(client, monkeypatch):
-    application = submitted()
+    application = make_submitted()
 
     def too_slow(html, timeout=None):
-        raise pdf.RenderError("Making the report took longer than 60 seconds, so it was stopped.")
+        raise render.RenderError("Making the report took longer than 60 seconds, so it was stopped.")
 
-    monkeypatch.setattr(pdf, "render_pdf", too_slow)
+    monkeypatch.setattr(render, "render_pdf", too_slow)
     response = download(client, make_organizer(), application)
 
     assert response.status_code == 503
@@ -437,17 +425,17 @@ def test_when_a_report_cannot_be_made_the_page_says_so_without_a_server_error(cl
 
 
 def test_a_report_is_made_again_only_when_what_it_shows_changes(monkeypatch):
-    application = submitted()
+    application = make_submitted()
     calls = []
-    real = pdf.render_pdf
-    monkeypatch.setattr(pdf, "render_pdf", lambda html, timeout=None: calls.append(1) or real(html, timeout))
+    real = render.render_pdf
+    monkeypatch.setattr(render, "render_pdf", lambda html, timeout=None: calls.append(1) or real(html, timeout))
 
-    first = pdf.application_report(application)
+    first = application_report.report_file(application)
     assert not first.reused and len(calls) == 1 and first.pages >= 5 and first.size > 1000
-    assert pdf.application_report(application).reused and len(calls) == 1
+    assert application_report.report_file(application).reused and len(calls) == 1
 
     changes = [
-        lambda: review(application, comments="A new comment."),
+        lambda: make_review(application, comments="A new comment."),
         lambda: decide(application),
         lambda: Application.objects.filter(pk=application.pk).update(
             answers=complete_answers(workforce={"remote_call_takers": False})
@@ -456,12 +444,12 @@ def test_a_report_is_made_again_only_when_what_it_shows_changes(monkeypatch):
     for number, change in enumerate(changes, start=2):
         change()
         application.refresh_from_db()
-        report = pdf.application_report(application)
+        report = application_report.report_file(application)
         assert not report.reused and len(calls) == number
-        assert pdf.application_report(application).reused and len(calls) == number
+        assert application_report.report_file(application).reused and len(calls) == number
     # A private note changes nothing the report shows.
     Review.objects.update(private_notes="Changed my private mind.")
-    assert pdf.application_report(application).reused and len(calls) == len(changes) + 1
+    assert application_report.report_file(application).reused and len(calls) == len(changes) + 1
     # One file on disk per report: the old ones were removed.
     folder = first.file.storage.path(f"reports/application/{application.pk}")
     assert len(list(__import__("pathlib").Path(folder).iterdir())) == 1
@@ -472,22 +460,22 @@ def test_a_report_is_made_again_only_when_what_it_shows_changes(monkeypatch):
 
 def test_the_cycle_summary_lists_published_designees_with_highlights(client):
     cycle = make_cycle(name="2026–2028")
-    designated = submitted(jurisdiction=make_jurisdiction(name="Harbor City"), cycle=cycle)
+    designated = make_submitted(jurisdiction=make_jurisdiction(name="Harbor City"), cycle=cycle)
     decide(designated, level="Exemplary")
-    second = submitted(
+    second = make_submitted(
         jurisdiction=make_jurisdiction(name="Lakeside", population=60_000),
         cycle=cycle,
         answers=complete_answers(planning={"technology_plan": False}),
     )
     decide(second, level="Designated")
-    unpublished = submitted(jurisdiction=make_jurisdiction(name="Quiet Town"), cycle=cycle)
+    unpublished = make_submitted(jurisdiction=make_jurisdiction(name="Quiet Town"), cycle=cycle)
     decide(unpublished, published=False)
-    refused = submitted(jurisdiction=make_jurisdiction(name="Refused City"), cycle=cycle)
+    refused = make_submitted(jurisdiction=make_jurisdiction(name="Refused City"), cycle=cycle)
     decide(refused, outcome=Decision.Outcome.NOT_DESIGNATED)
     # A designation recorded from an announcement (in a published cycle) counts only where no decision exists.
     Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.PUBLISHED)
     audit(None, RECORDED_DESIGNATION, "Recorded", refused)
-    recorded = submitted(jurisdiction=make_jurisdiction(name="Old Town"), cycle=cycle)
+    recorded = make_submitted(jurisdiction=make_jurisdiction(name="Old Town"), cycle=cycle)
     audit(None, RECORDED_DESIGNATION, "Recorded", recorded)
 
     client.force_login(make_organizer())
@@ -512,9 +500,9 @@ def test_the_summary_of_the_2013_2015_designees_matches_the_announcement(client,
     call_command("load_demo", stdout=io.StringIO())
     cycle = Cycle.objects.get(name="2013–2015")
 
-    rows = pdf.designees(cycle)
-    assert len(rows) == 13 and all(row["recorded"] for row in rows)
-    sentences = pdf.highlights([row["application"].answers for row in rows])
+    rows = list(designees(cycle))
+    assert len(rows) == 13 and all(cycle_summary.is_recorded(row) for row in rows)
+    sentences = cycle_summary.highlights([row.answers for row in rows])
     text = " ".join(sentences)
     assert "All 13 take service requests by live agent by phone, interactive voice response (IVR), web form" in text
     assert "mobile app" in text
@@ -541,13 +529,13 @@ def test_the_cycle_summary_is_for_organizers_only(client):
 
 
 def test_download_names_are_plain():
-    assert pdf.download_name("Harbor City, VA", "2026–2028", "designation report") == (
+    assert download_name("Harbor City, VA", "2026–2028", "designation report") == (
         "harbor-city-va-2026-2028-designation-report.pdf"
     )
 
 
 def test_points_are_written_as_people_write_them():
-    assert [pdf.points(v) for v in (12.0, 3.2, 2.75, Decimal("81.50"), None, 0)] == [
+    assert [application_report.points(v) for v in (12.0, 3.2, 2.75, Decimal("81.50"), None, 0)] == [
         "12",
         "3.2",
         "2.75",
