@@ -3,7 +3,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SYSTEM_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils redis-server
 
-.PHONY: run test lint format deps system-deps worker bench clean
+# Both cores: pytest-xdist workers, each given whole modules (module-scoped stacks, a PostgreSQL cluster
+# or a Redis of a module are then started once and used by one worker).
+PYTEST_PARALLEL := -n 2 --dist loadscope
+
+.PHONY: run test check lint format deps system-deps worker bench clean
 
 run: deps
 	DEBUG=1 DEMO=1 $(PY) manage.py collectstatic --noinput -v 0
@@ -17,7 +21,13 @@ run: deps
 test: deps system-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q $(PYTEST_PARALLEL)
+
+# The fast loop while working: lint, then every test that needs no browser and starts no process of its own.
+check: deps system-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest -q $(PYTEST_PARALLEL) -m "not browser and not process"
 
 deps: $(VENV)/.installed node_modules/.installed
 

@@ -1,4 +1,20 @@
+"""Fixtures shared by the whole suite (factories are plain functions in tests/factories/)."""
+
 import pytest
+
+from assessment import domain
+from tests.factories import make_cycle, make_jurisdiction, make_user
+from tests.factories.reviews import assigned_panel
+
+# A fresh installation in its own processes (server, worker, commands): tests/stack.py.
+from tests.stack import stack  # noqa: F401
+
+
+def pytest_collection_modifyitems(items):
+    """A test on a ``stack`` starts processes of its own: marked ``process``, left out of ``make check``."""
+    for item in items:
+        if "stack" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.process)
 
 
 @pytest.fixture(autouse=True)
@@ -10,9 +26,6 @@ def fast_password_hashing(settings):
 @pytest.fixture
 def setup(db, settings, tmp_path):
     """An applicant of Harbor City and its draft, with uploads in a temporary folder (the evidence tests)."""
-    from assessment import domain
-    from tests.factories import make_cycle, make_jurisdiction, make_user
-
     settings.MEDIA_ROOT = tmp_path
     home = make_jurisdiction(name="Harbor City")
     applicant = make_user(jurisdiction=home)
@@ -20,5 +33,7 @@ def setup(db, settings, tmp_path):
     return applicant, application, tmp_path
 
 
-# A fresh installation in its own processes (server, worker, commands): tests/stack.py.
-from tests.stack import stack  # noqa: E402, F401
+@pytest.fixture
+def panel(db):
+    """Harbor City's submitted application with two reviewers assigned (``assigned_panel()``)."""
+    return assigned_panel()

@@ -57,7 +57,7 @@ def _submitted(actor, action, *args, **kwargs):
 def _points():
     # Imported here: Django must be set up first.
     from assessment import domain, evidence
-    from reports import pdf
+    from reports import render
     from scoring import domain as scoring_domain
 
     # Point: (module, function, stop after it rather than before, which calls).
@@ -69,7 +69,7 @@ def _points():
         "rescoring": (scoring_domain, "_upsert", True, None),  # and the new score row written, inside the rescore
         "committed": (domain, "send_receipt", False, None),  # committed; the receipt not sent yet
         # reports.tasks.generate_report: the item claimed, the render about to start.
-        "render": (pdf, "render_pdf", False, None),
+        "render": (render, "render_pdf", False, None),
         # assessment.evidence.store_document (tests/test_file_integrity.py): the file whole under its temporary
         # name and the row saved, not committed; then the same with the file renamed into place.
         "document_written": (evidence.PendingFile, "place", False, None),

@@ -30,7 +30,7 @@ from pathlib import Path
 
 PASSWORD = "load-test-password-2026"
 CONFLICT = "after you opened this page"  # assessment.domain.StaleVersion
-REVIEW_CONFLICT = "after you opened the page"  # review.domain.StaleReview
+REVIEW_CONFLICT = "after you opened the page"  # review.errors.StaleReview
 SERVER_TROUBLE = ("Traceback", "Internal Server Error", "database is locked", "WORKER TIMEOUT", "[ERROR]")
 # Who writes what on a shared draft: each colleague a different step, so both saves are checkable.
 WRITES = [("profile", "contact_name"), ("technology", "crm_product")]
@@ -39,7 +39,7 @@ SEED = """
 from django.contrib.auth.hashers import make_password
 
 from assessment import domain as applying
-from review import domain as panel
+from review.assignment import assign
 from tests.factories import make_cycle, make_jurisdiction
 from tests.factories.answers import post_data, wizard_state
 
@@ -82,7 +82,7 @@ for n in range(spec["reviewers"]):
     reviewer = person(f"reviewer{n}", User.Role.REVIEWER)
     reviews = []
     for application in (reviewed[n % len(reviewed)], reviewed[(n + 1) % len(reviewed)]):
-        review = panel.assign(application, reviewer, organizers[0]).review
+        review = assign(application, reviewer, organizers[0]).review
         reviews.append({"pk": review.pk, "version": review.version})
     reviewers.append({"username": reviewer.username, "reviews": reviews})
 

@@ -6,7 +6,10 @@ test database (an in-memory SQLite database is invisible to other processes,
 and pytest-django wraps tests in transactions), so each ``Stack`` has its own:
 a SQLite file in a temporary folder, or, when the suite runs on PostgreSQL
 (``DATABASE_URL``), a new database on that same server, dropped afterwards.
-It also has its own upload folder.
+It also has its own upload folder. Several pytest-xdist workers run stacks at
+once: the folders are pytest's per-test temporary ones, the database names
+carry the worker's name, and each worker has ports of its own (``free_port``).
+Tests that use a stack are marked ``process`` (tests/conftest.py).
 
     def test_something(stack):
         stack.manage("migrate")
@@ -15,8 +18,10 @@ It also has its own upload folder.
         rows = stack.run("emit(Application.objects.count())")
 """
 
+import itertools
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -51,10 +56,28 @@ def emit(value):
 """
 
 
+# Under pytest-xdist (``make test``) each worker process is named gw0, gw1, ... in PYTEST_XDIST_WORKER.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+# Each worker takes loopback ports from a block of its own (gw0 16000-17999, gw1 18000-19999, ...), below
+# Linux's ephemeral range, from a random start (other runs on the machine) and never the same one twice:
+# a port a test let go of (a server it restarts) is not handed to another worker's server meanwhile.
+PORT_BLOCK = 2000
+_first_port = 16_000 + PORT_BLOCK * int(WORKER.removeprefix("gw") or 0)
+_ports = itertools.count(_first_port + random.randrange(PORT_BLOCK // 2))
+
+
 def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback port nothing listens on, from this worker's block."""
+    for port in _ports:
+        if port >= _first_port + PORT_BLOCK:
+            break
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError(f"No free port left in {_first_port}-{_first_port + PORT_BLOCK - 1} for {WORKER}")
 
 
 class Stack:
@@ -79,7 +102,7 @@ class Stack:
         server_url = server_url or os.environ.get("DATABASE_URL")
         self.postgres = bool(server_url)
         if self.postgres:
-            self.database = f"stack_{uuid.uuid4().hex[:12]}"
+            self.database = f"stack_{WORKER}_{uuid.uuid4().hex[:12]}"  # unique to this worker and stack
             parts = urlsplit(server_url)
             self._admin_url = urlunsplit(parts._replace(path="/postgres"))
             self._admin(f'CREATE DATABASE "{self.database}"')
@@ -151,23 +174,26 @@ class Stack:
     @contextmanager
     def server(self, workers=2, threads=4, timeout=60):
         """gunicorn serving the stack on a free loopback port; yields its base URL."""
+        options = [f"--workers={workers}", f"--threads={threads}", f"--timeout={timeout}", "--graceful-timeout=5"]
+        with self._gunicorn("config.wsgi", options) as process:
+            yield process.url
+
+    @contextmanager
+    def fault_server(self, **env):
+        """gunicorn (one worker, four threads) serving the application as tests/fault_hooks.py sets it up
+        from ``env`` (where the process under test stops or dies); yields (its base URL, the process)."""
+        env = {key: str(value) for key, value in env.items()}
+        with self._gunicorn("tests.fault_hooks:wsgi()", ["--workers=1", "--threads=4"], env) as process:
+            yield process.url, process
+
+    @contextmanager
+    def _gunicorn(self, app, options, env=None):
         port = free_port()
-        process = self.spawn(
-            [
-                GUNICORN,
-                "config.wsgi",
-                f"--bind=127.0.0.1:{port}",
-                f"--workers={workers}",
-                f"--threads={threads}",
-                f"--timeout={timeout}",
-                "--graceful-timeout=5",
-            ]
-        )
-        url = f"http://127.0.0.1:{port}"
+        process = self.spawn([GUNICORN, app, f"--bind=127.0.0.1:{port}", *options], env=env)
         try:
-            self.wait_healthy(url, process)
-            process.url = url
-            yield url
+            process.url = f"http://127.0.0.1:{port}"
+            self.wait_healthy(process.url, process)
+            yield process
         finally:
             self.stop(process)
 
@@ -221,6 +247,16 @@ class Stack:
                 process.log_file.close()
         if self.postgres:
             self._admin(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+
+
+def wait_for(path, process=None, future=None, seconds=120):
+    """Until the process under test reaches its crash point (it creates ``path``)."""
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        assert process is None or process.poll() is None, "The process ended before its crash point"
+        assert future is None or not future.done(), f"The request ended before its crash point: {future.result()}"
+        assert time.monotonic() < deadline, f"{path.name} did not appear within {seconds} s"
+        time.sleep(0.05)
 
 
 class Browser:

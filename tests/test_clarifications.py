@@ -5,7 +5,8 @@ from django.core import mail
 from django.urls import reverse
 
 from assessment.models import Application, AuditEvent
-from review import domain as review
+from review.assignment import assign
+from review.clarifications import ask_clarification
 from tests.factories import make_application, make_cycle, make_jurisdiction, make_organizer, make_reviewer, make_user
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ def case():
     application = make_application(jurisdiction=jurisdiction, cycle=make_cycle(), status=Application.Status.SUBMITTED)
     organizer = make_organizer()
     reviewer = make_reviewer(first_name="Rae", last_name="Viewer")
-    review.assign(application, reviewer, organizer)
+    assign(application, reviewer, organizer)
     return {"application": application, "applicant": applicant, "reviewer": reviewer, "organizer": organizer}
 
 
@@ -55,7 +56,7 @@ def test_reviewer_asks_and_applicant_answers(client, case, django_capture_on_com
 
 def test_only_the_panel_asks_and_only_the_jurisdiction_answers(client, case):
     application = case["application"]
-    clarification = review.ask_clarification(application, "Which CRM?", case["organizer"])
+    clarification = ask_clarification(application, "Which CRM?", case["organizer"])
     client.force_login(case["applicant"])
     assert client.post(reverse("clarification_ask", args=[application.pk]), {"question": "Me?"}).status_code == 403
     client.force_login(make_reviewer())  # not assigned: cannot even see it
@@ -83,7 +84,7 @@ def test_an_answer_can_bring_a_pdf_and_a_fake_one_is_refused(client, case, setti
     from tests.factories import pdf_bytes
 
     settings.MEDIA_ROOT = tmp_path
-    clarification = review.ask_clarification(case["application"], "Send your SLA, please.", case["reviewer"])
+    clarification = ask_clarification(case["application"], "Send your SLA, please.", case["reviewer"])
     client.force_login(case["applicant"])
     url = reverse("clarification_answer", args=[clarification.pk])
     fake = SimpleUploadedFile("sla.pdf", b"<html>not a pdf</html>", content_type="application/pdf")

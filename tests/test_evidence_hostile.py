@@ -29,7 +29,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pikepdf import Array, Dictionary, Name, String
 
-from assessment import evidence
+from assessment import evidence, validators
 from assessment.models import AuditEvent, EvidenceDocument
 
 MARKER = "hostile-marker-7f3a"
@@ -39,7 +39,7 @@ MIB = 1 << 20
 @pytest.fixture
 def refusals(monkeypatch):
     """The codes of the ValidationErrors check_pdf raised during the request."""
-    codes, real = [], evidence.check_pdf
+    codes, real = [], validators.check_pdf
 
     def spy(upload):
         try:
@@ -48,7 +48,7 @@ def refusals(monkeypatch):
             codes.append(error.code)
             raise
 
-    monkeypatch.setattr(evidence, "check_pdf", spy)
+    monkeypatch.setattr(validators, "check_pdf", spy)
     return codes
 
 
@@ -392,7 +392,7 @@ def test_a_check_that_runs_too_long_is_stopped_with_a_message(client, setup, set
     settings.EVIDENCE_CHECK_TIMEOUT = 2
     slow = tmp_path / "slow.py"
     slow.write_text("import time\ntime.sleep(60)\n")
-    monkeypatch.setattr(evidence, "CHECKER", slow)
+    monkeypatch.setattr(validators, "CHECKER", slow)
     applicant, application, _ = setup
     client.force_login(applicant)
     started = time.perf_counter()
@@ -400,7 +400,7 @@ def test_a_check_that_runs_too_long_is_stopped_with_a_message(client, setup, set
     assert time.perf_counter() - started < 10
     assert texts(response) == [
         "The document was not added: Checking this PDF took longer than 2 seconds, so it was refused. "
-        + evidence.EXPORT_AGAIN
+        + validators.EXPORT_AGAIN
     ]
     assert EvidenceDocument.objects.count() == 0
 
@@ -408,7 +408,7 @@ def test_a_check_that_runs_too_long_is_stopped_with_a_message(client, setup, set
 def test_a_check_process_that_crashes_costs_only_that_upload(client, setup, monkeypatch, tmp_path):
     crash = tmp_path / "crash.py"
     crash.write_text("import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n")
-    monkeypatch.setattr(evidence, "CHECKER", crash)
+    monkeypatch.setattr(validators, "CHECKER", crash)
     applicant, application, _ = setup
     client.force_login(applicant)
     response = upload(client, application, made())
@@ -417,6 +417,7 @@ def test_a_check_process_that_crashes_costs_only_that_upload(client, setup, monk
     assert EvidenceDocument.objects.count() == 0
 
 
+@pytest.mark.process
 def test_the_checks_own_limits_are_set_in_its_process(tmp_path):
     """Address space, CPU time and file writes are limited in the check process (what pdfclean.main sets)."""
     import subprocess
@@ -424,7 +425,7 @@ def test_the_checks_own_limits_are_set_in_its_process(tmp_path):
     probe = tmp_path / "probe.py"
     probe.write_text(
         "import resource, sys\n"
-        f"sys.path.insert(0, {str(evidence.CHECKER.parent)!r})\n"
+        f"sys.path.insert(0, {str(validators.CHECKER.parent)!r})\n"
         "import pdfclean\n"
         "pdfclean.limit_resources(256 * 1024 * 1024, 7)\n"
         "print(resource.getrlimit(resource.RLIMIT_AS)[0], resource.getrlimit(resource.RLIMIT_CPU)[0],"
@@ -482,7 +483,7 @@ def test_active_content_is_removed_from_the_stored_copy(client, setup, content, 
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
     with pikepdf.open(io.BytesIO(data)) as pdf:
         assert len(pdf.pages) == document.pages == pages
-    assert (document.size, document.sha256) == (len(data), evidence.CheckedPdf(data, pages).sha256)
+    assert (document.size, document.sha256) == (len(data), validators.CheckedPdf(data, pages).sha256)
     event = AuditEvent.objects.get(action="document.uploaded")
     assert event.data["sha256"] == document.sha256 and event.data["removed"]
 

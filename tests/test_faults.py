@@ -15,13 +15,12 @@ import re
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 from tests.factories import PASSWORD
 from tests.factories.answers import post_data
 from tests.fault_hooks import POINTS
-from tests.stack import GUNICORN, PRELUDE, PYTHON, Browser, free_port
+from tests.stack import PRELUDE, PYTHON, Browser, wait_for
 
 SUBMITTED = "application.submitted"
 
@@ -106,32 +105,6 @@ def parts_of_a_submission(now, before):
     }
 
 
-def wait_for(path, process=None, future=None, seconds=120):
-    """Until the process under test reaches its crash point (it creates ``path``)."""
-    deadline = time.monotonic() + seconds
-    while not path.exists():
-        assert process is None or process.poll() is None, "The process ended before its crash point"
-        assert future is None or not future.done(), f"The request ended before its crash point: {future.result()}"
-        assert time.monotonic() < deadline, f"{path.name} did not appear within {seconds} s"
-        time.sleep(0.05)
-
-
-@contextmanager
-def server(stack, **env):
-    """gunicorn on the stack, like ``stack.server()``, but its application set up by tests/fault_hooks.py."""
-    port = free_port()
-    process = stack.spawn(
-        [GUNICORN, "tests.fault_hooks:wsgi()", f"--bind=127.0.0.1:{port}", "--workers=1", "--threads=4"],
-        env={key: str(value) for key, value in env.items()},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        stack.wait_healthy(url, process)
-        yield url, process
-    finally:
-        stack.stop(process)
-
-
 def submit_in_browser(browser, application):
     """The applicant's Submit on the last step, as the page posts it; the page it ends on."""
     step = f"/applications/{application}/steps/review/"
@@ -202,7 +175,7 @@ def test_the_server_killed_during_a_submission_leaves_the_draft_and_the_applican
     # The request stops inside the submission's transaction, with the status row, the audit event and
     # the frozen rubric written but not committed; there the server is killed.
     hooks = {"FAULT_AT": "rubric_frozen", "FAULT_ACTION": "wait", "FAULT_GATE": gate, "FAULT_MAIL_DIR": mail}
-    with server(stack, **hooks) as (url, process), ThreadPoolExecutor(1) as pool:
+    with stack.fault_server(**hooks) as (url, process), ThreadPoolExecutor(1) as pool:
         browser = Browser(url)
         browser.log_in(username, PASSWORD)
         submitting = pool.submit(submit_in_browser, browser, application)
@@ -221,7 +194,7 @@ def test_the_server_killed_during_a_submission_leaves_the_draft_and_the_applican
     assert not mail.exists() or not list(mail.iterdir())  # no receipt for what did not happen
 
     # Restarted, the server takes the same Submit; one submission, one receipt.
-    with server(stack, FAULT_MAIL_DIR=mail) as (url, _process):
+    with stack.fault_server(FAULT_MAIL_DIR=mail) as (url, _process):
         browser = Browser(url)
         browser.log_in(username, PASSWORD)
         landed, page = submit_in_browser(browser, application)
@@ -302,7 +275,7 @@ def test_a_worker_killed_mid_batch_resumes_without_duplicate_or_missing_reports(
         assert ["RUNNING", ""] in state["tasks"]  # django-tasks-db never looks at its task again
 
         # The organizer's page says so (the lease, shortened here, has passed) and offers Resume.
-        with server(stack, FAULT_LEASE_SECONDS=0) as (url, _process):
+        with stack.fault_server(FAULT_LEASE_SECONDS=0) as (url, _process):
             browser = Browser(url)
             browser.log_in("organizer", PASSWORD)
             page = browser.get(f"/organize/report-batches/{batch}/")[1]

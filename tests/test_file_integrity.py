@@ -29,11 +29,10 @@ from pypdf import PdfReader
 from assessment.models import EvidenceDocument
 from reports import tasks
 from reports.models import ReportBatchItem, ReportFile
-from review import domain as panel
+from review.clarifications import ask_clarification
 from tests.factories import PASSWORD, make_jurisdiction, make_organizer, make_user, pdf_bytes
-from tests.stack import Browser
-from tests.test_faults import server, wait_for
-from tests.test_reports_pdf import submitted
+from tests.factories.applications import make_submitted
+from tests.stack import Browser, wait_for
 
 DISK_FULL_DOCUMENT = (
     "The document was not stored: the server's disk is full. Nothing was changed; "
@@ -143,9 +142,9 @@ def test_uploads_into_a_full_disk_say_so_and_leave_no_half_written_file(client, 
 @pytest.mark.django_db
 def test_an_answer_with_a_document_into_a_full_disk_is_not_sent_and_keeps_what_was_typed(client, small_disk):
     root, fill = small_disk
-    application = submitted()
+    application = make_submitted()
     staff = make_user(jurisdiction=application.jurisdiction)
-    question = panel.ask_clarification(application, "Send us your plan?", make_organizer())
+    question = ask_clarification(application, "Send us your plan?", make_organizer())
     fill(leave=8 * 1024)
     client.force_login(staff)
     response = client.post(
@@ -169,7 +168,7 @@ def test_an_answer_with_a_document_into_a_full_disk_is_not_sent_and_keeps_what_w
 @pytest.mark.django_db
 def test_a_report_rendered_into_a_full_disk_is_a_clear_page_and_nothing_half_written(client, small_disk):
     root, fill = small_disk
-    application = submitted()
+    application = make_submitted()
     organizer = make_organizer()
     client.force_login(organizer)
     fill(leave=8 * 1024)
@@ -206,7 +205,7 @@ def damage(path, how):
 @pytest.mark.parametrize("how", ["truncated", "empty", "same size", "missing"])
 def test_a_damaged_or_missing_cached_report_is_made_again(client, settings, tmp_path, how):
     settings.MEDIA_ROOT = tmp_path / "media"
-    application = submitted()
+    application = make_submitted()
     client.force_login(make_organizer())
     url = reverse("application_report_pdf", args=[application.pk])
     first = b"".join(client.get(url).streaming_content)
@@ -229,8 +228,8 @@ def test_a_damaged_or_missing_cached_report_is_made_again(client, settings, tmp_
 def test_a_batch_does_not_count_a_damaged_cached_report_as_reused(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    alder = submitted(jurisdiction=make_jurisdiction(name="Alder"))
-    submitted(jurisdiction=make_jurisdiction(name="Birch"), cycle=alder.cycle)
+    alder = make_submitted(jurisdiction=make_jurisdiction(name="Alder"))
+    make_submitted(jurisdiction=make_jurisdiction(name="Birch"), cycle=alder.cycle)
     organizer = make_organizer()
     tasks.start_batch(alder.cycle, organizer)
     report = ReportFile.objects.get(application=alder)
@@ -339,7 +338,7 @@ def test_a_damaged_evidence_file_is_not_handed_out(client, setup, how):
 
 SEED = """
 from django.core.files.uploadedfile import SimpleUploadedFile
-from assessment import domain as applying, evidence
+from assessment import domain as applying, evidence, validators
 from tests.factories import make_cycle, make_jurisdiction, make_user, pdf_bytes
 from tests.factories.answers import wizard_state
 
@@ -347,7 +346,7 @@ place = make_jurisdiction(name="Harbor City")
 staff = make_user(jurisdiction=place, username="applicant")
 application = applying.start_application(place, make_cycle(), staff, prefill=False)
 upload = SimpleUploadedFile("kept.pdf", pdf_bytes(pages=2), content_type="application/pdf")
-kept = evidence.store_document(application, "sla", upload, evidence.check_pdf(upload), staff)
+kept = evidence.store_document(application, "sla", upload, validators.check_pdf(upload), staff)
 emit({"application": str(application.pk), "kept": kept.file.name})
 """
 
@@ -399,7 +398,7 @@ def test_a_web_worker_killed_between_the_file_write_and_the_commit_leaves_what_t
         gate = tmp_path / f"gate-{point}"
         gate.mkdir()
         hooks = {"FAULT_AT": point, "FAULT_ACTION": "wait", "FAULT_GATE": gate}
-        with server(stack, **hooks) as (url, process), ThreadPoolExecutor(1) as pool:
+        with stack.fault_server(**hooks) as (url, process), ThreadPoolExecutor(1) as pool:
             browser = Browser(url)
             browser.log_in("applicant", PASSWORD)
             uploading = pool.submit(post_pdf, browser, upload_path, {"kind": "technology_plan"}, "plan.pdf", BIG)

@@ -55,14 +55,37 @@ from assessment.forms import EvidenceUploadForm, SignInForm
 from assessment.invitations import InvitationForm, JurisdictionForm, invitation_token_generator
 from assessment.models import Application, EvidenceDocument, Invitation, Jurisdiction, User
 from assessment.views import ExtensionForm
-from review import domain
+from review.assignment import assign
+from review.clarifications import ask_clarification
+from review.decisions import decide, publish_decisions
+from review.forms import (
+    AnswerForm,
+    AppealForm,
+    AppealOutcomeForm,
+    AssignForm,
+    DecisionForm,
+    PanelSettingsForm,
+    QuestionForm,
+    ReviewForm,
+)
 from review.models import Appeal, Assignment, Clarification, Decision, DeclaredConflict, Review, settings_for
-from review.panel_views import AppealForm, AppealOutcomeForm, AssignForm, DecisionForm, PanelSettingsForm
-from review.views import AnswerForm, QuestionForm, ReviewForm
-from scoring.engine import RULE_KINDS
+from review.queries import application_panel, current_decision, suggestion
+from review.reviewing import save_review
 from scoring.models import Rubric
-from tests.factories import PASSWORD, make_cycle, make_jurisdiction, make_organizer, make_reviewer, make_user, pdf_bytes
+from scoring.rules import RULE_KINDS
+from tests.factories import (
+    PASSWORD,
+    as_user,
+    make_cycle,
+    make_jurisdiction,
+    make_organizer,
+    make_reviewer,
+    make_user,
+    pdf_bytes,
+)
 from tests.factories.answers import COMPLETE, wizard_state
+from tests.factories.applications import submitted
+from tests.factories.reviews import FULL
 
 fuzz = settings(
     max_examples=30,
@@ -207,12 +230,6 @@ def rolled_back():
         transaction.set_rollback(True)
 
 
-def as_user(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def post(client, url, body, **kwargs):
     """POST as a fresh page would: no message left over from an earlier example."""
     client.cookies.pop("messages", None)
@@ -245,16 +262,6 @@ def answered(response, *statuses):
     return messages
 
 
-def submitted(jurisdiction, cycle):
-    applicant = make_user(jurisdiction=jurisdiction)
-    application = applying.start_application(jurisdiction, cycle, applicant, prefill=False)
-    applying.save_draft(application, wizard_state(COMPLETE), applicant, application.version)
-    return applying.submit_application(application, applicant), applicant
-
-
-FULL = {"D7": 4, "F6": 2, "H3": 3}
-
-
 class World(SimpleNamespace):
     def __repr__(self):
         return "world"  # not the whole namespace in every failing example
@@ -267,15 +274,16 @@ def world(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     cycle = make_cycle(name="2026–2028")
     make_jurisdiction(name="Harbor County", kind=Jurisdiction.Kind.COUNTY)
-    application, applicant = submitted(make_jurisdiction(name="Harbor City"), cycle)
+    application = submitted(make_jurisdiction(name="Harbor City"), cycle)
+    applicant = application.submitted_by
     organizer = make_organizer()
     reviewer, other_reviewer, spare = make_reviewer(), make_reviewer(), make_reviewer()
-    review = domain.assign(application, reviewer, organizer).review
-    theirs = domain.assign(application, other_reviewer, organizer).review
-    domain.save_review(theirs, other_reviewer, theirs.version, FULL, {}, "Well evidenced.", "", submit=True)
-    question = domain.ask_clarification(application, "Which CRM do you use?", organizer)
-    outcome, level = domain.suggestion(domain.application_panel(application)["result"])
-    domain.decide(application, outcome, level, "Meets the threshold.", organizer)
+    review = assign(application, reviewer, organizer).review
+    theirs = assign(application, other_reviewer, organizer).review
+    save_review(theirs, other_reviewer, theirs.version, FULL, {}, "Well evidenced.", "", submit=True)
+    question = ask_clarification(application, "Which CRM do you use?", organizer)
+    outcome, level = suggestion(application_panel(application)["result"])
+    decide(application, outcome, level, "Meets the threshold.", organizer)
     draft_home = make_jurisdiction(name="Draftville")
     drafter = make_user(jurisdiction=draft_home)
     draft = applying.start_application(draft_home, cycle, drafter, prefill=False)
@@ -283,7 +291,7 @@ def world(db, settings, tmp_path):
     people = {"organizer": organizer, "reviewer": reviewer, "applicant": applicant, "drafter": drafter}
     return World(
         client={role: as_user(user) for role, user in people.items()},
-        panel=domain.application_panel(application),
+        panel=application_panel(application),
         cycle=cycle,
         application=application,
         applicant=applicant,
@@ -484,7 +492,7 @@ def decision_rows(application):
 def test_deciding(world, data):
     levels = world.panel["rubric"].levels
     # The page's hidden field names the current decision: mostly as the page sends it, sometimes stale or hostile.
-    current = st.sampled_from([str(domain.current_decision(world.application).pk), ""]) | hostile_text
+    current = st.sampled_from([str(current_decision(world.application).pk), ""]) | hostile_text
     body = form_body(data, DecisionForm, form_kwargs={"levels": levels}, current=current)
     before = decision_rows(world.application)
     url = reverse("panel_decide", args=[world.application.pk])
@@ -504,7 +512,7 @@ def published(world):
     """The cycle has closed, its decision is published and appeals are open."""
     world.cycle.closes_at = timezone.now() - timedelta(minutes=1)
     world.cycle.save(update_fields=["closes_at"])
-    domain.publish_decisions(world.cycle, world.organizer)
+    publish_decisions(world.cycle, world.organizer)
     config = settings_for(world.cycle)
     config.appeal_deadline = timezone.now() + timedelta(days=14)
     config.save()

@@ -43,6 +43,7 @@ def production_env(tmp_path, **extra):
 # Deployment ------------------------------------------------------------------
 
 
+@pytest.mark.process
 def test_production_settings_pass_the_deploy_check_at_warning_level(tmp_path):
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -55,6 +56,7 @@ def test_production_settings_pass_the_deploy_check_at_warning_level(tmp_path):
     assert "System check identified no issues" in result.stdout
 
 
+@pytest.mark.process
 def test_production_cookies_are_secure_http_only_and_same_site(tmp_path):
     code = (
         "import json, django; django.setup(); from django.conf import settings as s; "
@@ -67,6 +69,7 @@ def test_production_cookies_are_secure_http_only_and_same_site(tmp_path):
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [True, True, "Lax", True, True, True, False]
 
 
+@pytest.mark.process
 def test_production_refuses_to_start_without_a_real_secret_key(tmp_path):
     env = production_env(tmp_path, SECRET_KEY="short")
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)

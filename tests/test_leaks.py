@@ -55,13 +55,14 @@ from assessment import domain as applying
 from assessment.evidence import store_document
 from assessment.forms import STEPS
 from assessment.models import Application, AuditEvent, Cycle, User
-from reports import pdf, tasks
-from review import domain as reviewing
+from reports import cycle_summary, tasks
+from review import appeals, clarifications, decisions, queries, reminders, reviewing
+from review import assignment as assigning
 from review.models import Appeal, Assignment, Clarification, Decision, DeclaredConflict, Review, settings_for
-from scoring.domain import rubric_for
+from scoring.domain import explain_application, rubric_for
+from tests.access_matrix import MATRIX, named_routes
 from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_reviewer, make_user, pdf_bytes
 from tests.factories.answers import wizard_state
-from tests.test_access_matrix import MATRIX, named_routes
 
 # --- Who reads ----------------------------------------------------------------------------------
 
@@ -524,7 +525,7 @@ def build_world():
     assignments = {}
 
     def assign(who, app):
-        assignment = committed(reviewing.assign, apps[app], people[who], organizer)
+        assignment = committed(assigning.assign, apps[app], people[who], organizer)
         assignments[review_label(who, app)] = assignment
         return assignment
 
@@ -547,34 +548,37 @@ def build_world():
     assign(EXTRA, "A1")
     assign("reviewer_draft", "A1")
     review("reviewer_draft", "A1")
-    reviewing.unassign(assignments[review_label("reviewer_draft", "A1")], organizer, END_REASON)
+    assigning.unassign(assignments[review_label("reviewer_draft", "A1")], organizer, END_REASON)
     review("reviewer_done", "A1")
     review(EXTRA, "A1")
-    panel = reviewing.application_panel(apps["A1"])
-    outcome, level = reviewing.suggestion(panel["result"])
+    panel = queries.application_panel(apps["A1"])
+    outcome, level = queries.suggestion(panel["result"])
     assert outcome == Decision.Outcome.DESIGNATED, "A1 should be a designee (it has a seal and is public)"
-    reviewing.decide(apps["A1"], outcome, level, "Strong multi-channel access.", organizer, panel=panel)
-    committed(reviewing.publish_decisions, cycles["C1"], organizer)
+    decisions.decide(apps["A1"], outcome, level, "Strong multi-channel access.", organizer, panel=panel)
+    committed(decisions.publish_decisions, cycles["C1"], organizer)
     config = settings_for(cycles["C1"])
     config.appeal_deadline = now + timedelta(days=14)
     config.save()
-    appeal = committed(reviewing.file_appeal, apps["A1"], APPEAL_STATEMENT, people["applicant_a"])
-    committed(reviewing.decide_appeal, appeal, Appeal.Outcome.UPHELD, APPEAL_NOTES, organizer)
+    appeal = committed(appeals.file_appeal, apps["A1"], APPEAL_STATEMENT, people["applicant_a"])
+    committed(appeals.decide_appeal, appeal, Appeal.Outcome.UPHELD, APPEAL_NOTES, organizer)
 
     # A2: a conflict found after scoring, one submitted review, one draft, a question, a decision not published.
     for who in ("reviewer_conflicted", "reviewer_done", "reviewer_draft"):
         assign(who, "A2")
     review("reviewer_conflicted", "A2")
-    reviewing.declare_conflict(people["reviewer_conflicted"], home, CONFLICT_REASON, people["reviewer_conflicted"])
+    assigning.declare_conflict(people["reviewer_conflicted"], home, CONFLICT_REASON, people["reviewer_conflicted"])
     review("reviewer_done", "A2")
     review("reviewer_draft", "A2")
     question = committed(
-        reviewing.ask_clarification, apps["A2"], "Is the contact center staffed on Saturdays?", people["reviewer_draft"]
+        clarifications.ask_clarification,
+        apps["A2"],
+        "Is the contact center staffed on Saturdays?",
+        people["reviewer_draft"],
     )
-    committed(reviewing.answer_clarification, question, "Yes, from 8 to 12.", people["colleague_a"])
-    panel = reviewing.application_panel(apps["A2"])
-    assert reviewing.suggestion(panel["result"]) != (Decision.Outcome.DESIGNATED, A2_LEVEL)
-    reviewing.decide(
+    committed(clarifications.answer_clarification, question, "Yes, from 8 to 12.", people["colleague_a"])
+    panel = queries.application_panel(apps["A2"])
+    assert queries.suggestion(panel["result"]) != (Decision.Outcome.DESIGNATED, A2_LEVEL)
+    decisions.decide(
         apps["A2"], Decision.Outcome.DESIGNATED, A2_LEVEL, A2_RATIONALE, organizer, override_reason=A2_OVERRIDE
     )
 
@@ -584,7 +588,7 @@ def build_world():
     config = settings_for(cycles["C2"])
     config.review_deadline = now + timedelta(days=2)
     config.save()
-    assert reviewing.send_reminders() == 2
+    assert reminders.send_reminders() == 2
 
     # "Generate all reports" for both cycles (run in-process), and both summaries: every PDF is cached.
     batches, items = {}, {}
@@ -595,7 +599,7 @@ def build_world():
             app_label = next(a for a, application in apps.items() if application.pk == item.application_id)
             items[app_label] = item
         batches[label] = batch
-        pdf.cycle_summary(cycle)
+        cycle_summary.report_file(cycle)
 
     w.people, w.cycles, w.apps = people, cycles, apps
     w.jurisdictions = {"A": home, "B": other}
@@ -610,7 +614,7 @@ def build_world():
     # adjusted criterion's rule points replaced by the adjustment, plus the judged points.
     w.totals = {}
     for (who, app), given in GIVEN.items():
-        rule = reviewing.application_panel(apps[app])["rule"]
+        rule = explain_application(apps[app])
         rule_points = {c["code"]: c["points"] or 0 for c in rule["criteria"]}
         total = rule["total"] - rule_points[given.adjusted] + float(given.points) + sum(given.judged.values())
         w.totals[(who, app)] = f"{total:.2f}"

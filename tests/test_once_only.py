@@ -10,7 +10,7 @@ effect and one audit event of it; every response is a redirect to a page that
 says what happened (never a server error); and the losers' PDFs are not left in
 the upload folder.
 
-What makes each hold is in review.domain: a conditional UPDATE (answers, the
+What makes each hold is in review's action modules: a conditional UPDATE (answers, the
 review's version), a row lock plus the current decision the page was made on
 (decisions), a row lock on the cycle (publishing) and the database's
 one_pending_appeal constraint (appeals). On SQLite every write transaction is
@@ -28,11 +28,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.factories.reviews import FULL
 from tests.stack import Browser, Stack
 
 N = 6
 PASSWORD = "once-only-password-2026"
-FULL = {"D7": 4, "F6": 2, "H3": 3}  # every judged criterion of the default rubric
 
 SEED = f"""
 from datetime import timedelta
@@ -41,7 +41,8 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from assessment import domain as applying
-from review import domain as panel
+from review.assignment import assign
+from review.clarifications import ask_clarification
 from tests.factories import make_cycle, make_jurisdiction
 from tests.factories.answers import wizard_state
 
@@ -68,8 +69,8 @@ config = settings_for(cycle)
 config.reviewers_per_application = 1
 config.appeal_deadline = timezone.now() + timedelta(days=14)
 config.save()
-review = panel.assign(application, reviewer, organizers[0]).review
-question = panel.ask_clarification(application, "Send your service-level agreement, please.", organizers[0])
+review = assign(application, reviewer, organizers[0]).review
+question = ask_clarification(application, "Send your service-level agreement, please.", organizers[0])
 emit({{
     "application": str(application.pk), "cycle": cycle.pk, "review": review.pk, "version": review.version,
     "question": question.pk,

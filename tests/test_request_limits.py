@@ -234,6 +234,7 @@ def a_pdf_of(size):
 # Anonymous ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
 def test_an_anonymous_post_over_the_small_cap_is_refused_before_it_is_read(site, chunked):
     body = Multipart({"username": "x", "password": "y"}, size=SMALL_CAP + BEYOND)
@@ -252,6 +253,7 @@ def test_an_anonymous_post_over_the_small_cap_is_refused_before_it_is_read(site,
         assert disk.sizes == {}  # not one byte of the body was read
 
 
+@pytest.mark.process
 def test_a_made_up_session_cookie_does_not_get_the_upload_cap(site):
     body = Multipart({"kind": "technology_plan"}, size=SMALL_CAP + BEYOND)
     headers = {"Cookie": "sessionid=made-up-session-key", **CONTENT_TYPE}
@@ -265,6 +267,7 @@ def test_a_made_up_session_cookie_does_not_get_the_upload_cap(site):
 # Signed in -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
 def test_a_signed_in_upload_over_the_evidence_cap_is_refused_before_it_is_read(site, chunked):
     _browser, headers, token = signed_in(site)
@@ -287,6 +290,7 @@ def test_a_signed_in_upload_over_the_evidence_cap_is_refused_before_it_is_read(s
     assert documents(site) == 0
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
 def test_an_upload_under_the_cap_still_works(site, chunked):
     browser, headers, token = signed_in(site)

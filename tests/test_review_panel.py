@@ -5,53 +5,25 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assessment import domain as applying
 from assessment.models import Application, AuditEvent, Cycle
-from review import aggregate, domain
+from review import aggregate
+from review.assignment import assign, declare_conflict
+from review.decisions import decide, publish_decisions
 from review.models import Assignment, Decision, Review, settings_for
-from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_reviewer, make_user
-from tests.factories.answers import COMPLETE, complete_answers, wizard_state
+from review.queries import application_panel, current_decision
+from review.reminders import send_reminders
+from review.reviewing import save_review
+from scoring import engine
+from tests.factories import as_user, close_cycle, make_cycle, make_jurisdiction, make_organizer, make_reviewer
+from tests.factories.answers import complete_answers
+from tests.factories.applications import submitted
+from tests.factories.reviews import FULL, submit_both
 
 pytestmark = pytest.mark.django_db
-
-
-def submitted(jurisdiction, cycle, values=COMPLETE):
-    applicant = make_user(jurisdiction=jurisdiction)
-    application = applying.start_application(jurisdiction, cycle, applicant, prefill=False)
-    applying.save_draft(application, wizard_state(values), applicant, application.version)
-    return applying.submit_application(application, applicant)
-
-
-@pytest.fixture
-def panel():
-    cycle = make_cycle(name="2026–2028")
-    home = make_jurisdiction(name="Harbor City")
-    application = submitted(home, cycle)
-    organizer = make_organizer()
-    first, second = make_reviewer(first_name="Ada"), make_reviewer(first_name="Bo")
-    a1 = domain.assign(application, first, organizer)
-    a2 = domain.assign(application, second, organizer)
-    return {
-        "cycle": cycle,
-        "application": application,
-        "organizer": organizer,
-        "first": first,
-        "second": second,
-        "r1": a1.review,
-        "r2": a2.review,
-        "applicant": home.staff.first(),
-    }
-
-
-def close(cycle):
-    """The cycle's deadline has passed: its decisions may be published."""
-    cycle.closes_at = timezone.now() - timedelta(minutes=1)
-    cycle.save(update_fields=["closes_at"])
 
 
 def review_url(review):
@@ -66,15 +38,6 @@ def review_post(version, judged=None, adjust=None, action="save", comments="", n
         data[f"adjust_{code}"] = str(points)
         data[f"reason_{code}"] = reason
     return data
-
-
-def as_user(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-FULL = {"D7": 4, "F6": 2, "H3": 3}
 
 
 def test_a_reviewer_scores_judged_criteria_saves_a_draft_and_submits_once(panel):
@@ -147,22 +110,15 @@ def test_another_reviewer_or_a_conflicted_one_cannot_open_the_review(panel):
     outsider = make_reviewer()
     assert as_user(outsider).get(review_url(panel["r1"])).status_code == 404
     assert as_user(panel["second"]).get(review_url(panel["r1"])).status_code == 404
-    domain.declare_conflict(panel["first"], panel["application"].jurisdiction, "My sister works there", panel["first"])
+    declare_conflict(panel["first"], panel["application"].jurisdiction, "My sister works there", panel["first"])
     assert as_user(panel["first"]).get(review_url(panel["r1"])).status_code == 404
     detail = as_user(panel["first"]).get(reverse("application_detail", args=[panel["application"].pk]))
     assert detail.status_code == 404
 
 
-def submit_both(panel, first=FULL, second=None, adjust_first=None):
-    domain.save_review(panel["r1"], panel["first"], 1, first, adjust_first or {}, "Good work.", "Seemed rushed.", True)
-    domain.save_review(
-        panel["r2"], panel["second"], 1, second or {"D7": 2, "F6": 2, "H3": 1}, {}, "Keep going.", "", True
-    )
-
-
 def test_combined_scores_are_the_mean_of_reviewers_with_adjustments_and_spread(panel):
     submit_both(panel, adjust_first={"A1": {"points": 3, "reason": "Chat is a pilot."}})
-    result = domain.application_panel(panel["application"])
+    result = application_panel(panel["application"])
     combined = result["combined"]
     # Rule total 70 (tests/test_scoring.py). Ada: 70 - 3 (A1) + 4 + 2 + 3 = 76; Bo: 70 + 2 + 2 + 1 = 75.
     assert combined.totals == {panel["first"].pk: 76.0, panel["second"].pk: 75.0}
@@ -180,10 +136,10 @@ def test_combined_scores_are_the_mean_of_reviewers_with_adjustments_and_spread(p
 
 def test_an_excluded_review_no_longer_counts(panel):
     submit_both(panel)
-    domain.declare_conflict(panel["second"], panel["application"].jurisdiction, "Former employer", panel["organizer"])
+    declare_conflict(panel["second"], panel["application"].jurisdiction, "Former employer", panel["organizer"])
     review = Review.objects.get(pk=panel["r2"].pk)
     assert review.excluded and review.is_submitted  # kept, not deleted
-    combined = domain.application_panel(panel["application"])["combined"]
+    combined = application_panel(panel["application"])["combined"]
     assert list(combined.totals) == [panel["first"].pk]
     assert AuditEvent.objects.filter(action="review.excluded").count() == 1
 
@@ -198,8 +154,8 @@ def test_the_aggregation_arithmetic_by_hand():
     assert set(normalised) == {"a", "b"}
     # Reviewer 3 has one review: shifted by their offset only (62 - 62 + overall mean 67.2).
     assert aggregate.normalised_totals([(3, "b", 62.0)]) == {"b": 62.0}
-    assert aggregate.level_for(74.9, [("Designated", 60), ("Distinction", 75)], 60) == "Designated"
-    assert aggregate.level_for(59, [("Designated", 60)], 60) is None
+    assert engine.level_for(74.9, [("Designated", 60), ("Distinction", 75)], 60) == "Designated"
+    assert engine.level_for(59, [("Designated", 60)], 60) is None
 
 
 def test_a_decision_that_overrides_the_suggestion_needs_a_reason_and_freezes_its_basis(panel):
@@ -227,9 +183,7 @@ def test_a_decision_that_overrides_the_suggestion_needs_a_reason_and_freezes_its
     assert decision.snapshot["judged"] == {"D7": 3.0, "F6": 2.0, "H3": 2.0}
     assert decision.snapshot["total"] == 77 and len(decision.snapshot["reviews"]) == 2
     # A later decision supersedes it; the first stays.
-    domain.decide(
-        panel["application"], "designated", "Designated with Distinction", "On reflection.", panel["organizer"]
-    )
+    decide(panel["application"], "designated", "Designated with Distinction", "On reflection.", panel["organizer"])
     assert Decision.objects.filter(superseded_at=None).count() == 1 and Decision.objects.count() == 2
     events = AuditEvent.objects.filter(action="decision.recorded").order_by("at", "id")
     assert "overrides the suggestion: The site visit" in events[0].summary
@@ -254,11 +208,11 @@ def test_publishing_tells_applicants_who_then_see_decision_and_comments_but_neve
     panel, django_capture_on_commit_callbacks
 ):
     submit_both(panel)
-    domain.decide(panel["application"], "designated", "Designated with Distinction", "Strong.", panel["organizer"])
+    decide(panel["application"], "designated", "Designated with Distinction", "Strong.", panel["organizer"])
     applicant = as_user(panel["applicant"])
     detail = reverse("application_detail", args=[panel["application"].pk])
     assert "The panel's decision" not in applicant.get(detail).content.decode()
-    close(panel["cycle"])
+    close_cycle(panel["cycle"])
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         as_user(panel["organizer"]).post(reverse("panel_publish", args=[panel["cycle"].pk]), {"confirm": "publish"})
@@ -272,9 +226,9 @@ def test_publishing_tells_applicants_who_then_see_decision_and_comments_but_neve
 
 def test_appeals_within_the_window_and_a_changed_decision_is_audited(panel):
     submit_both(panel)
-    domain.decide(panel["application"], "designated", "Designated with Distinction", "Strong.", panel["organizer"])
-    close(panel["cycle"])
-    domain.publish_decisions(panel["cycle"], panel["organizer"])
+    decide(panel["application"], "designated", "Designated with Distinction", "Strong.", panel["organizer"])
+    close_cycle(panel["cycle"])
+    publish_decisions(panel["cycle"], panel["organizer"])
     applicant = as_user(panel["applicant"])
     url = reverse("appeal_file", args=[panel["application"].pk])
     response = applicant.post(url, {"statement": "Our CSAT is 91 %."}, follow=True)
@@ -289,7 +243,7 @@ def test_appeals_within_the_window_and_a_changed_decision_is_audited(panel):
         reverse("appeal_decide", args=[appeal.pk]),
         {"outcome": "changed", "designated": "on", "level": "Exemplary", "notes": "New CSAT evidence."},
     )
-    current = domain.current_decision(panel["application"])
+    current = current_decision(panel["application"])
     assert current.level == "Exemplary" and current.published_at is not None
     assert current.override_reason == "Appeal: New CSAT evidence."
     assert AuditEvent.objects.filter(action="appeal.decided", summary__contains="changed").exists()
@@ -302,14 +256,14 @@ def test_appeals_within_the_window_and_a_changed_decision_is_audited(panel):
 def test_reviewers_get_assignment_and_reminder_emails(panel, django_capture_on_commit_callbacks):
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        domain.assign(panel["application"], make_reviewer(email="cy@example.gov"), panel["organizer"])
+        assign(panel["application"], make_reviewer(email="cy@example.gov"), panel["organizer"])
     assert mail.outbox[0].subject == "New review: Harbor City, VA (2026–2028)"
     config = settings_for(panel["cycle"])
     config.review_deadline = timezone.now() + timedelta(days=2)
     config.save()
     mail.outbox.clear()
-    domain.save_review(panel["r1"], panel["first"], 1, FULL, {}, "", "", True)
-    assert domain.send_reminders() == 2  # the second reviewer and the new one; the first has submitted
+    save_review(panel["r1"], panel["first"], 1, FULL, {}, "", "", True)
+    assert send_reminders() == 2  # the second reviewer and the new one; the first has submitted
     assert all(m.subject.startswith("Reminder: 1 review due") for m in mail.outbox)
 
 
@@ -343,8 +297,16 @@ def test_dashboards_use_the_same_number_of_queries_for_10_or_200_applications(pa
         assert response.status_code == 200
         return len(captured), response.content.decode()
 
+    # At either size. The organizer's cycle panel (17): the session, the user, the cycle; the cycle's review
+    # settings (read, and created on first use: a savepoint, the insert, its release; read again); the rubric,
+    # its categories, criteria and levels; the applications (with their stored scores), their assignments (with
+    # reviewers and reviews), current decisions; for the applications without a current stored score (all of
+    # them here), their evidence kinds and answers. The reviewer's dashboard (4): the session, the user, the
+    # assignments (with applications and reviews), the judged criteria of their rubrics.
+    expected = 17 if page == "organizer" else 4
     few, _ = queries(10)
     many, html = queries(200)
-    assert few == many
+    assert few == expected
+    assert many == expected
     if page == "organizer":
         assert html.count('/panel/">') >= 200

@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.forms import modelform_factory
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,9 +14,11 @@ from assessment.admin import CycleForm
 from assessment.invitations import JurisdictionForm
 from assessment.models import Application, AuditEvent, Cycle, Jurisdiction
 from assessment.templatetags.zones import deadline_text, in_zone
-from review import domain as reviewing
+from review.assignment import assign
+from review.decisions import publication_plan
 from review.models import settings_for
-from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_reviewer, make_user
+from review.reminders import send_reminders
+from tests.factories import as_user, make_cycle, make_jurisdiction, make_organizer, make_reviewer, make_user
 from tests.factories.answers import COMPLETE, wizard_state
 
 pytestmark = pytest.mark.django_db
@@ -52,12 +53,6 @@ def harbor_city():
 @pytest.fixture
 def applicant(harbor_city):
     return make_user(jurisdiction=harbor_city)
-
-
-def as_user(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def page(client, url):
@@ -167,18 +162,18 @@ def test_review_deadlines_name_their_zone(harbor_city, applicant, django_capture
     reviewer = make_reviewer(email="ada@example.gov")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        reviewing.assign(application, reviewer, make_organizer())
+        assign(application, reviewer, make_organizer())
     assert "The review deadline is February 1, 2027 at 17:00 PST." in mail.outbox[0].body
 
     assert "Feb 1, 2027 17:00 PST" in page(as_user(reviewer), reverse("home"))
 
     mail.outbox.clear()
-    assert reviewing.send_reminders(now=config.review_deadline - timedelta(days=1)) == 1
+    assert send_reminders(now=config.review_deadline - timedelta(days=1)) == 1
     assert mail.outbox[0].subject == "Reminder: 1 review due February 1, 2027 at 17:00 PST"
 
 
 def test_publishing_says_the_deadline_with_its_zone(cycle):
-    plan = reviewing.publication_plan(cycle)
+    plan = publication_plan(cycle)
     assert any("the deadline is January 15, 2027 at 23:59 EST" in blocker for blocker in plan.blockers)
 
 

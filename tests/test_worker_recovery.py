@@ -211,6 +211,7 @@ def generate_reports(stack, url):
 # --- The real processes ------------------------------------------------------------------------
 
 
+@pytest.mark.process
 def test_health_and_the_batch_page_say_whether_a_worker_runs(pg_stack, server):
     code, body = health(server)
     assert (code, reported(body)) == (200, {"status": "ok", "database": "ok", "media": "ok", "worker": "not seen"})
@@ -227,6 +228,7 @@ def test_health_and_the_batch_page_say_whether_a_worker_runs(pg_stack, server):
     assert heartbeat_ages(pg_stack) == [] and health(server)[1]["worker"] == "not seen"
 
 
+@pytest.mark.process
 def test_the_worker_lives_through_a_database_restart_and_makes_the_reports_queued_after_it(pg_stack, postgres, server):
     with pg_stack.worker("--interval=0.2") as worker:
         wait_until(lambda: heartbeat_ages(pg_stack), "the first heartbeat", 20, worker, pg_stack)
@@ -248,6 +250,7 @@ def test_the_worker_lives_through_a_database_restart_and_makes_the_reports_queue
         assert worker.poll() is None
 
 
+@pytest.mark.process
 def test_a_warm_server_answers_every_request_after_a_database_restart(postgres, server):
     paths = ["/designees/", "/health/"] * 16  # 32 requests, 16 at once, on 2 workers × 4 threads
     with ThreadPoolExecutor(max_workers=16) as pool:

@@ -1,13 +1,17 @@
 """Browser tests: real Chromium through Playwright (fixtures in conftest.py)."""
 
+from urllib.parse import urlsplit
+
 from tests.factories import PASSWORD
 
 
 def sign_in(page, user):
-    """Sign in through the real page as ``user``, after signing whoever was in out (their cookies go)."""
+    """Sign in through the real page as ``user``, after signing whoever was in out (their cookies go).
+
+    Waits for the home page the sign-in leads to: a refused sign-in stays on /login/ and fails here."""
     page.context.clear_cookies()
     page.goto("/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
     page.click("button:text('Sign in')")
-    page.wait_for_url("**/")
+    page.wait_for_url(lambda url: urlsplit(url).path == "/")

@@ -1,5 +1,7 @@
 """Every page each role reaches passes axe-core (no serious or critical violations)."""
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from assessment import domain
@@ -49,7 +51,9 @@ def test_organizer_pages_are_accessible(page, axe):
         f"/organize/applications/{application.pk}/panel/",
         f"/organize/cycles/{cycle.pk}/exports/",
     ]:
-        page.goto(path)
+        response = page.goto(path)
+        # The organizer's page itself, not the sign-in page a refused sign-in or a lost session leads to.
+        assert (response.status, urlsplit(page.url).path) == (200, path)
         axe(page)
 
 

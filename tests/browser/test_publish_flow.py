@@ -5,11 +5,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from review import domain
+from review.appeals import file_appeal
+from review.assignment import assign
 from review.models import Appeal, Decision, settings_for
+from review.queries import current_decision
+from review.reviewing import save_review
 from tests.browser import sign_in
 from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_reviewer
-from tests.test_review_panel import FULL, submitted
+from tests.factories.applications import submitted
+from tests.factories.reviews import FULL
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,8 +27,8 @@ def test_decide_by_threshold_publish_and_change_a_decision_on_appeal(page, axe):
     config = settings_for(cycle)
     config.reviewers_per_application = 1
     config.save()
-    review = domain.assign(application, reviewer, organizer).review
-    domain.save_review(review, reviewer, review.version, FULL, {}, "Clear figures.", "", submit=True)
+    review = assign(application, reviewer, organizer).review
+    save_review(review, reviewer, review.version, FULL, {}, "Clear figures.", "", submit=True)
 
     sign_in(page, organizer)
     page.click("a:text('Review panel of 2026–2028')")
@@ -50,7 +54,7 @@ def test_decide_by_threshold_publish_and_change_a_decision_on_appeal(page, axe):
 
     config.appeal_deadline = timezone.now() + timedelta(days=14)
     config.save()
-    domain.file_appeal(application, "Our CSAT is 91 %.", applicant)
+    file_appeal(application, "Our CSAT is 91 %.", applicant)
     page.goto("/")
     axe(page)
     page.click("a:text('Uphold or change the decision')")
@@ -65,4 +69,4 @@ def test_decide_by_threshold_publish_and_change_a_decision_on_appeal(page, axe):
     )
     axe(page)
     assert Appeal.objects.get().outcome == Appeal.Outcome.CHANGED
-    assert domain.current_decision(application).level == "Exemplary"
+    assert current_decision(application).level == "Exemplary"

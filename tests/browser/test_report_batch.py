@@ -14,7 +14,9 @@ from playwright.sync_api import expect
 
 from reports.models import ReportBatch
 from tests.factories import PASSWORD, make_cycle, make_jurisdiction, make_organizer
-from tests.test_reports_pdf import decide, review, submitted
+from tests.factories.applications import make_submitted
+from tests.factories.decisions import decide
+from tests.factories.reviews import make_review
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,8 +48,8 @@ def test_an_organizer_starts_a_batch_and_watches_it_finish(page, axe, settings, 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     cycle = make_cycle(name="2026–2028")
     for name in ("Alder", "Birch", "Cedar"):
-        application = submitted(jurisdiction=make_jurisdiction(name=name), cycle=cycle)
-        review(application, comments=f"Comment for {name}.")
+        application = make_submitted(jurisdiction=make_jurisdiction(name=name), cycle=cycle)
+        make_review(application, comments=f"Comment for {name}.")
     decide(application)
     organizer = make_organizer()
 

@@ -2,11 +2,11 @@
 
 import pytest
 
-from review import domain
+from review.assignment import assign
 from review.models import Decision
 from tests.browser import sign_in
 from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_reviewer
-from tests.test_review_panel import submitted
+from tests.factories.applications import submitted
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,8 +35,8 @@ def test_two_reviewers_review_and_the_organizer_decides(page, axe):
     application = submitted(make_jurisdiction(name="Harbor City"), cycle)
     organizer = make_organizer()
     ada, bo = make_reviewer(username="ada"), make_reviewer(username="bo")
-    domain.assign(application, ada, organizer)
-    domain.assign(application, bo, organizer)
+    assign(application, ada, organizer)
+    assign(application, bo, organizer)
 
     review(page, axe, ada, {"D7": 4, "F6": 2, "H3": 3}, "Clear figures throughout.")
     assert "No other review is submitted yet." in page.inner_text("main")

@@ -1,9 +1,17 @@
-"""Small factories for tests: plain functions with sensible defaults."""
+"""Small factories for tests: plain functions with sensible defaults.
 
+People, places, cycles and clients here; submitted applications in ``applications.py``, reviews in
+``reviews.py``, decisions in ``decisions.py``, answers in ``answers.py``.
+"""
+
+import io
 import itertools
 from datetime import date, timedelta
 
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from assessment.models import Application, Cycle, Jurisdiction, User
 
@@ -47,6 +55,12 @@ def make_cycle(name=None, open=True, closes_in=timedelta(days=30), **kw):
     )
 
 
+def close_cycle(cycle):
+    """The cycle's deadline has passed: its decisions may be published."""
+    cycle.closes_at = timezone.now() - timedelta(minutes=1)
+    cycle.save(update_fields=["closes_at"])
+
+
 def make_application(jurisdiction=None, cycle=None, **kw):
     return Application.objects.create(
         jurisdiction=jurisdiction or make_jurisdiction(), cycle=cycle or make_cycle(), **kw
@@ -55,10 +69,6 @@ def make_application(jurisdiction=None, cycle=None, **kw):
 
 def pdf_bytes(pages=1, password=None):
     """A real, blank PDF of ``pages`` pages (encrypted with ``password`` if given)."""
-    import io
-
-    from pypdf import PdfWriter
-
     writer = PdfWriter()
     for _ in range(pages):
         writer.add_blank_page(width=612, height=792)
@@ -71,7 +81,12 @@ def pdf_bytes(pages=1, password=None):
 
 def sign_in(client, username, password):
     """Sign in through the real sign-in page (as a person does, past the login throttle); True when it worked."""
-    from django.urls import reverse
-
     response = client.post(reverse("login"), {"username": username, "password": password})
     return response.status_code == 302 and "_auth_user_id" in client.session
+
+
+def as_user(user):
+    """A test client signed in as ``user`` (without the sign-in page)."""
+    client = Client()
+    client.force_login(user)
+    return client
