@@ -70,7 +70,7 @@ def _points():
         "committed": (domain, "send_receipt", False, None),  # committed; the receipt not sent yet
         # reports.tasks.generate_report: the item claimed, the render about to start.
         "render": (render, "render_pdf", False, None),
-        # assessment.evidence.store_document (tests/test_file_integrity.py): the file whole under its temporary
+        # assessment.evidence.store_document (tests/test_file_integrity_processes.py): the file whole under its temporary
         # name and the row saved, not committed; then the same with the file renamed into place.
         "document_written": (evidence.PendingFile, "place", False, None),
         "document_placed": (evidence.PendingFile, "place", True, None),

@@ -33,7 +33,7 @@ def test_a_real_pdf_is_stored_under_a_server_name_with_its_page_count(client, se
     assert document.pages == 3
     assert document.original_name == "Technology plan 2025.pdf"
     assert document.file.name == f"evidence/{application.pk}/{document.pk}.pdf"
-    # What is stored is qpdf's rewritten copy (tests/test_evidence_hostile.py), described by its own sha256 and size.
+    # What is stored is qpdf's rewritten copy (tests/test_evidence_hostile_rewritten.py), described by its own sha256 and size.
     stored = (media / document.file.name).read_bytes()
     assert stored.startswith(b"%PDF-") and stored != content
     assert (hashlib.sha256(stored).hexdigest(), len(stored)) == (document.sha256, document.size)

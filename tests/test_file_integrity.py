@@ -3,24 +3,19 @@
 A full disk is a real one: a tmpfs of 1 MB mounted for the test (skipped, with
 the reason, where mounting is not allowed). A web worker killed between the
 file write and the commit is a real gunicorn killed at a point chosen by
-tests/fault_hooks.py, followed by ``manage.py sweep_files``.
+tests/fault_hooks.py, followed by ``manage.py sweep_files``
+(tests/test_file_integrity_processes.py).
 """
 
-import hashlib
 import html
 import io
-import json
 import os
 import subprocess
-import tarfile
-import time
-import urllib.request
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -30,18 +25,19 @@ from assessment.models import EvidenceDocument
 from reports import tasks
 from reports.models import ReportBatchItem, ReportFile
 from review.clarifications import ask_clarification
-from tests.factories import PASSWORD, make_jurisdiction, make_organizer, make_user, pdf_bytes
+from tests.factories import make_jurisdiction, make_organizer, make_user, pdf_bytes
 from tests.factories.applications import make_submitted
-from tests.stack import Browser, wait_for
-
-DISK_FULL_DOCUMENT = (
-    "The document was not stored: the server's disk is full. Nothing was changed; "
-    "try again later or tell the organizers."
+from tests.file_faults import (
+    BIG,
+    DISK_FULL_DOCUMENT,
+    DISK_FULL_REPORT,
+    SAFE,
+    assert_rows_and_files_agree,
+    files_under,
+    make_old,
+    sha,
+    texts,
 )
-DISK_FULL_REPORT = "The report could not be saved: the server's disk is full."
-SAFE = "Your saved work is safe"
-BIG = pdf_bytes(pages=300)  # about 37 KB once rewritten
-
 
 # --- A tiny disk --------------------------------------------------------------------------
 
@@ -77,32 +73,6 @@ def small_disk(tmp_path, settings):
 
         fill.filler = filler
         yield root, fill
-
-
-def files_under(root, *folders):
-    found = {}
-    for folder in folders:
-        for path in (root / folder).rglob("*") if (root / folder).exists() else ():
-            if path.is_file():
-                found[path.relative_to(root).as_posix()] = path.read_bytes()
-    return found
-
-
-def texts(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def sha(data):
-    return hashlib.sha256(data).hexdigest()
-
-
-def assert_rows_and_files_agree(root):
-    """Every document row has its whole file; no file (no temporary, no 0-byte, no partial one) without a row."""
-    on_disk = files_under(root, "evidence")
-    rows = {d.file.name: d for d in EvidenceDocument.objects.all()}
-    assert sorted(on_disk) == sorted(rows), "a file without a row, or a row without its file"
-    for name, data in on_disk.items():
-        assert (len(data), sha(data)) == (rows[name].size, rows[name].sha256), f"{name} is not what was stored"
 
 
 # --- Uploads into a full disk -------------------------------------------------------------
@@ -253,11 +223,6 @@ def sweep(*args):
     return out.getvalue(), err.getvalue()
 
 
-def make_old(path, seconds=2 * 3600):
-    then = time.time() - seconds
-    os.utime(path, (then, then))
-
-
 def test_the_sweep_removes_old_orphans_clears_damaged_reports_and_reports_damaged_evidence(client, setup):
     applicant, application, media = setup
     client.force_login(applicant)
@@ -332,142 +297,3 @@ def test_a_damaged_evidence_file_is_not_handed_out(client, setup, how):
     response = client.get(reverse("document_download", args=[document.pk]))
     assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
     assert "The stored copy of this document is missing or damaged" in response.content.decode()
-
-
-# --- A web worker killed between the file write and the commit, then the sweep --------------
-
-SEED = """
-from django.core.files.uploadedfile import SimpleUploadedFile
-from assessment import domain as applying, evidence, validators
-from tests.factories import make_cycle, make_jurisdiction, make_user, pdf_bytes
-from tests.factories.answers import wizard_state
-
-place = make_jurisdiction(name="Harbor City")
-staff = make_user(jurisdiction=place, username="applicant")
-application = applying.start_application(place, make_cycle(), staff, prefill=False)
-upload = SimpleUploadedFile("kept.pdf", pdf_bytes(pages=2), content_type="application/pdf")
-kept = evidence.store_document(application, "sla", upload, validators.check_pdf(upload), staff)
-emit({"application": str(application.pk), "kept": kept.file.name})
-"""
-
-READ = """
-emit(sorted([d.original_name, d.file.name, d.size, d.sha256] for d in EvidenceDocument.objects.all()))
-"""
-
-
-def post_pdf(browser, path, fields, filename, content):
-    """A multipart form POST with one PDF, as the evidence step sends it; (the path it ended on, the page)."""
-    token = next(cookie.value for cookie in browser.cookies if cookie.name == "csrftoken")
-    boundary = uuid.uuid4().hex
-    parts = []
-    for name, value in {**fields, "csrfmiddlewaretoken": token}.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-        "Content-Type: application/pdf\r\n\r\n".encode()
-        + content
-        + b"\r\n"
-    )
-    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
-    request = urllib.request.Request(
-        browser.base + path,
-        data=body,
-        headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Referer": browser.base + path},
-    )
-    with browser.opener.open(request, timeout=120) as response:
-        return response.geturl().removeprefix(browser.base), response.read().decode()
-
-
-def on_disk(stack):
-    return sorted(p.relative_to(stack.media).as_posix() for p in (stack.media / "evidence").rglob("*") if p.is_file())
-
-
-def test_a_web_worker_killed_between_the_file_write_and_the_commit_leaves_what_the_sweep_removes(stack, tmp_path):
-    from concurrent.futures import ThreadPoolExecutor
-
-    stack.manage("migrate", "--noinput")
-    seeded = stack.run(SEED)
-    application, kept = seeded["application"], seeded["kept"]
-    rows = stack.run(READ)
-    upload_path = f"/applications/{application}/documents/"
-
-    left = {}
-    # document_written: the file is whole under its temporary name, the row saved, nothing committed.
-    # document_placed: and renamed into place; the commit is next.
-    for point in ("document_written", "document_placed"):
-        gate = tmp_path / f"gate-{point}"
-        gate.mkdir()
-        hooks = {"FAULT_AT": point, "FAULT_ACTION": "wait", "FAULT_GATE": gate}
-        with stack.fault_server(**hooks) as (url, process), ThreadPoolExecutor(1) as pool:
-            browser = Browser(url)
-            browser.log_in("applicant", PASSWORD)
-            uploading = pool.submit(post_pdf, browser, upload_path, {"kind": "technology_plan"}, "plan.pdf", BIG)
-            wait_for(gate / f"{point}.reached", process, uploading)
-            stack.kill(process)
-            assert isinstance(uploading.exception(timeout=60), OSError)  # the connection dropped
-        assert stack.run(READ) == rows, f"killed at {point}: a row was committed"
-        new = [name for name in on_disk(stack) if name != kept and name not in left.values()]
-        assert len(new) == 1, f"killed at {point}: {on_disk(stack)}"
-        left[point] = new[0]
-    assert Path(left["document_written"]).name.endswith(".tmp")  # only a temporary file
-    assert left["document_placed"].endswith(".pdf") and not Path(left["document_placed"]).name.startswith(".")
-
-    # Just written: an upload in flight looks the same, so the sweep leaves them alone.
-    result = stack.manage("sweep_files", "--apply")
-    assert "0 files no row names removed, 2 younger than 1 hour left alone" in result.stdout
-    assert len(on_disk(stack)) == 3
-    for name in left.values():
-        make_old(stack.media / name)
-
-    result = stack.manage("sweep_files")  # the dry run lists them and changes nothing
-    assert result.returncode == 0
-    for name in left.values():
-        assert f"Would remove, no row names it: {name}" in result.stdout
-    assert result.stdout.strip().splitlines()[-1].startswith("sweep_files (dry run")
-    assert len(on_disk(stack)) == 3
-
-    result = stack.manage("sweep_files", "--apply")
-    assert result.returncode == 0 and result.stdout.count("\n") == 1
-    assert "2 files no row names removed" in result.stdout and "0 damaged or missing evidence" in result.stdout
-    assert on_disk(stack) == [kept]
-    assert stack.run(READ) == rows
-
-    # The applicant uploads again; the document is stored whole, with its row.
-    with stack.server() as url:
-        browser = Browser(url)
-        browser.log_in("applicant", PASSWORD)
-        _landed, page = post_pdf(browser, upload_path, {"kind": "technology_plan"}, "plan.pdf", BIG)
-        assert "plan.pdf was added" in page
-    now = stack.run(READ)
-    assert len(now) == 2 and sorted(name for _original, name, _size, _sha in now) == on_disk(stack)
-    for _original, name, size, digest in now:
-        data = (stack.media / name).read_bytes()
-        assert (len(data), sha(data)) == (size, digest)
-
-
-# --- The backup ------------------------------------------------------------------------------
-
-
-def test_the_backup_refuses_a_damaged_file_and_leaves_out_files_no_row_names(stack, tmp_path):
-    stack.manage("migrate", "--noinput")
-    seeded = stack.run(SEED)
-    kept = stack.media / seeded["kept"]
-    good = kept.read_bytes()
-    orphan = kept.with_name(f"{uuid.uuid4()}.pdf")
-    orphan.write_bytes(b"%PDF-1.7 nobody's")
-
-    kept.write_bytes(good[:-10] + b"0123456789")  # same size, other bytes
-    result = stack.manage("backup", "--output", tmp_path / "refused.tar.gz", check=False)
-    assert result.returncode != 0
-    assert seeded["kept"] in result.stderr and "does not match the sha256" in result.stderr
-    assert not (tmp_path / "refused.tar.gz").exists()
-
-    kept.write_bytes(good)
-    stack.manage("backup", "--output", tmp_path / "backup.tar.gz")
-    with tarfile.open(tmp_path / "backup.tar.gz") as tar:
-        names = tar.getnames()
-        manifest = json.load(tar.extractfile("manifest.json"))
-    assert f"media/{seeded['kept']}" in names
-    assert not any(orphan.name in name for name in names)
-    assert [item["path"] for item in manifest["media"]] == [seeded["kept"]]
-    assert manifest["left_out"] == [orphan.relative_to(stack.media).as_posix()]
