@@ -42,7 +42,7 @@ def _require_editable(application):
         raise NotEditable("This application has been submitted; its documents can no longer be changed.")
 
 
-def download_name(name):
+def document_download_name(name):
     """The file name a download is offered under: the applicant's name, always ending in .pdf.
 
     'poly-before.html' → 'poly-before.pdf', 'scan' → 'scan.pdf', 'Plan.PDF' stays.

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assessment.access import can_edit, get_document_for, get_editable_application_for
 from assessment.domain import NotEditable
-from assessment.evidence import StorageError, download_name, file_matches, remove_document, store_document
+from assessment.evidence import StorageError, document_download_name, file_matches, remove_document, store_document
 from assessment.forms import EvidenceUploadForm
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,10 @@ def download_document(request, pk):
         return render(request, "404.html", {"message": DAMAGED}, status=404)
     handle = document.file.open("rb")
     response = FileResponse(
-        handle, as_attachment=True, filename=download_name(document.original_name), content_type="application/pdf"
+        handle,
+        as_attachment=True,
+        filename=document_download_name(document.original_name),
+        content_type="application/pdf",
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -144,7 +144,7 @@ def test_a_download_is_named_pdf_never_cached_never_sniffed(client, setup):
     ],
 )
 def test_download_names_always_end_in_pdf(name, offered):
-    assert evidence.download_name(name) == offered
+    assert evidence.document_download_name(name) == offered
 
 
 def test_download_names_in_other_scripts_end_in_pdf(client, setup):
