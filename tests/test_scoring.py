@@ -183,6 +183,19 @@ def test_the_applicant_sees_where_they_stand_on_the_review_step_and_dashboard(wo
     assert "Where you stand" in home and "Attach the technology plan" in home
 
 
+def test_where_you_stand_has_one_heading_and_points_for_people(world):
+    client, application = world["client"], world["application"]
+    fill_all(client, application)
+    detail = client.get(reverse("application_detail", args=[application.pk])).content.decode()
+    home = client.get(reverse("home")).content.decode()
+    assert detail.count(">Where you stand") == 1
+    assert home.count(">Where you stand") == 1 and f">Where you stand: {application.cycle}" in home
+    # The category minimums are 40 % of 8 and of 7 points: written 3.2 and 2.8, never 3.20 and 2.80.
+    for page in (detail, home):
+        assert "<td>3.2" in page and "<td>2.8" in page
+        assert "3.20" not in page and "2.80" not in page
+
+
 def test_standing_lists_missing_prerequisites(world):
     client, application = world["client"], world["application"]
     save_step(client, application, "profile", dict(COMPLETE["profile"], crm_tracks_cases="no"))
