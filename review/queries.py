@@ -6,8 +6,6 @@ the reviewers' combined points to them, without reading the answers again. The
 rubric is loaded once per page and handed down.
 """
 
-from dataclasses import replace
-
 from assessment.models import Application, EvidenceDocument
 from review.aggregate import ReviewScores, agreement, combine, leniency, normalised_totals
 from review.models import Assignment, Decision, Review, settings_for
@@ -57,30 +55,6 @@ def explained(application, rubric, combined=None):
     return engine.score(rubric, facts_for(application, kinds, combined.judged, combined.adjusted))
 
 
-def with_reviews(rubric, rule, combined):
-    """The rule result with the reviewers' combined points in it, added up by the engine (numbers only).
-
-    No answer is read again: each rule criterion's stored points go in as fixed
-    points (the engine's ``adjusted``), the reviewers' judged and adjusted points
-    over them. Reviews never touch prerequisites: theirs are the stored ones.
-    """
-    fixed = {code: points for code, points in rule["criteria"].items() if points is not None}
-    facts = engine.Facts(
-        answers={},
-        documents=frozenset(),
-        as_of_year=0,  # no rule reads the answers: every rule criterion's points are fixed
-        judged=combined.judged,
-        adjusted={**fixed, **combined.adjusted},
-    )
-    result = engine.totals(replace(rubric, prerequisites=()), facts)
-    met = all(rule["prerequisites"].values())
-    result["criteria"] = {**rule["criteria"], **result["criteria"]}
-    result["prerequisites"] = rule["prerequisites"]
-    result["eligible"] = result["eligible"] and met
-    result["level"] = result["level"] if met else None
-    return result
-
-
 def _scores_of(reviews):
     return [
         ReviewScores(
@@ -98,7 +72,7 @@ def _panel(rubric, rule, reviews, divergence_margin):
     codes = [c.code for c in rubric.criteria]
     judged_codes = {c.code for c in rubric.criteria if c.is_judged}
     combined = combine(codes, judged_codes, rule["criteria"], _scores_of(reviews), divergence_margin)
-    result = with_reviews(rubric, rule, combined) if reviews else rule
+    result = engine.with_reviews(rubric, rule, combined.judged, combined.adjusted) if reviews else rule
     return {"rubric": rubric, "rule": rule, "reviews": reviews, "combined": combined, "result": result}
 
 

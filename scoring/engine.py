@@ -173,27 +173,23 @@ def _out(points):
     return None if points is None else float(round(points, 2))
 
 
-def _tally(rubric, facts):
-    measured, categories, pending = {}, {}, []
+def _add_up(rubric, points, prerequisites):
+    """Subtotals, total, short categories, eligibility and level from each criterion's points
+    (code → Decimal, None while reviewers have not scored it) and the prerequisites (code → met)."""
+    categories, pending = {}, []
     for category in rubric.categories:
         subtotal = ZERO
         for criterion in category.criteria:
-            measured[criterion.code] = result = measure(criterion, facts, rubric)
-            if result[0] is None:
+            if points[criterion.code] is None:
                 pending.append(criterion.code)
             else:
-                subtotal += result[0]
+                subtotal += points[criterion.code]
         categories[category.code] = round(subtotal, 2)
-    for criterion in rubric.prerequisites:
-        measured[criterion.code] = measure(criterion, facts, rubric)
-    prerequisites = {c.code: bool(measured[c.code][1]) for c in rubric.prerequisites}
     total = sum(categories.values(), ZERO)
     short = short_categories(rubric, categories)
     eligible = all(prerequisites.values()) and total >= rubric.threshold and not short
     return {
-        "measured": measured,
         "categories": categories,
-        "prerequisites": prerequisites,
         "pending": pending,
         "total": total,
         "short": short,
@@ -202,19 +198,52 @@ def _tally(rubric, facts):
     }
 
 
-def totals(rubric, facts):
-    """The numbers only, for storing and for lists: what scoring a whole cycle computes."""
-    t = _tally(rubric, facts)
+def _tally(rubric, facts):
+    measured = {c.code: measure(c, facts, rubric) for c in (*rubric.criteria, *rubric.prerequisites)}
+    prerequisites = {c.code: bool(measured[c.code][1]) for c in rubric.prerequisites}
+    points = {code: m[0] for code, m in measured.items()}
+    return {"measured": measured, "prerequisites": prerequisites, **_add_up(rubric, points, prerequisites)}
+
+
+def _numbers(rubric, t, points):
+    """The stored shape of a result (``totals``): ``t`` from ``_add_up`` with its prerequisites."""
     return {
         "rubric_version": rubric.version,
         "total": _out(t["total"]),
-        "categories": {code: _out(points) for code, points in t["categories"].items()},
-        "criteria": {code: _out(m[0]) for code, m in t["measured"].items()},
+        "categories": {code: _out(subtotal) for code, subtotal in t["categories"].items()},
+        "criteria": {code: _out(p) for code, p in points.items()},
         "prerequisites": t["prerequisites"],
         "pending": t["pending"],
         "eligible": t["eligible"],
         "level": t["level"],
     }
+
+
+def totals(rubric, facts):
+    """The numbers only, for storing and for lists: what scoring a whole cycle computes."""
+    t = _tally(rubric, facts)
+    return _numbers(rubric, t, {code: m[0] for code, m in t["measured"].items()})
+
+
+def with_reviews(rubric, rule, judged, adjusted):
+    """A stored rule result (``totals``) with the reviewers' combined points over it, added up again.
+
+    No answer is read: a judged criterion takes the reviewers' points (open while they have none), a
+    rule criterion keeps its stored points unless reviewers adjusted them, each within its maximum;
+    prerequisites stay as stored (reviews never touch them).
+    """
+    points = {}
+    for criterion in rubric.criteria:
+        given = (judged if criterion.is_judged else adjusted).get(criterion.code)
+        stored = rule["criteria"].get(criterion.code)
+        if given is not None:
+            points[criterion.code] = _capped(criterion, given)
+        else:
+            points[criterion.code] = None if stored is None else dec(stored)
+    t = {"prerequisites": rule["prerequisites"], **_add_up(rubric, points, rule["prerequisites"])}
+    result = _numbers(rubric, t, points)
+    result["criteria"] = {**rule["criteria"], **result["criteria"]}  # the prerequisites' stored points too
+    return result
 
 
 def score(rubric, facts):

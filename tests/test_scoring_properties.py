@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from assessment.models import EvidenceDocument
 from assessment.questionnaire import question
-from scoring.engine import Facts, score, totals
+from scoring.engine import Facts, score, totals, with_reviews
 from scoring.models import Rubric
 
 RUBRIC = Rubric.default()
@@ -196,3 +196,14 @@ def test_the_stored_numbers_agree_with_the_explained_result(f):
         **{p["code"]: 0 for p in explained["prerequisites"]},
     }
     assert numbers["prerequisites"] == {p["code"]: p["met"] for p in explained["prerequisites"]}
+
+
+@settings(max_examples=200)
+@given(facts(), st.data())
+def test_reviews_over_the_stored_numbers_add_up_as_scoring_the_answers_with_them(f, data):
+    """The panel adds reviewers' points to the stored rule result without reading the answers again."""
+    rule_codes = [c.code for c in RUBRIC.criteria if not c.is_judged]
+    adjusted = data.draw(st.dictionaries(st.sampled_from(rule_codes), st.floats(min_value=-2, max_value=20)))
+    stored = totals(RUBRIC, Facts(answers=f.answers, documents=f.documents, as_of_year=f.as_of_year))
+    combined = with_reviews(RUBRIC, stored, f.judged, adjusted)
+    assert combined == totals(RUBRIC, Facts(f.answers, f.documents, f.as_of_year, judged=f.judged, adjusted=adjusted))
