@@ -13,6 +13,7 @@ choices and document kinds come in with the rubric (``Rubric.choice_labels``, ``
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from scoring.rules import RULES, ZERO, dec, fmt, plain, pts
 
@@ -58,9 +59,17 @@ class Rubric:
     choice_labels: dict = field(default_factory=dict, hash=False, compare=False)  # "step.question" → {value: label}
     evidence_labels: dict = field(default_factory=dict, hash=False, compare=False)  # document kind → label
 
-    @property
+    @cached_property
     def criteria(self):
-        return [c for category in self.categories for c in category.criteria]
+        return tuple(c for category in self.categories for c in category.criteria)
+
+    @cached_property
+    def plan(self):
+        """What scoring reads of the rubric for every application, worked out once (``Plan``)."""
+        return Plan(self)
+
+    def __getstate__(self):  # pickled without what is worked out from it (functions): worked out again
+        return {k: v for k, v in self.__dict__.items() if k not in ("criteria", "plan")}
 
     @classmethod
     def from_data(cls, data, *, version=1, choice_labels=None, evidence_labels=None):
@@ -100,6 +109,23 @@ class Rubric:
         )
 
 
+class Plan:
+    """A rubric's settings read once: each criterion's measuring function (``rules.measure_<kind>``), and
+    each category's criteria and the points its minimum share needs."""
+
+    def __init__(self, rubric):
+        share = rubric.min_category_share / HUNDRED
+        self.measurers = tuple((c, RULES[c.kind][0](c, rubric)) for c in (*rubric.criteria, *rubric.prerequisites))
+        self.by_code = {c.code: (c, measure) for c, measure in self.measurers}
+        flat = tuple((c.code, measure, c.evidence) for c, measure in self.measurers)
+        self.scored, self.checked = (
+            flat[: len(rubric.criteria)],
+            flat[len(rubric.criteria) :],
+        )  # criteria, prerequisites
+        self.categories = tuple((c.code, tuple(k.code for k in c.criteria)) for c in rubric.categories)
+        self.needed = tuple((c, c.points * share) for c in rubric.categories)
+
+
 @dataclass(frozen=True)
 class Facts:
     """What the engine reads besides the rubric."""
@@ -129,8 +155,7 @@ def level_for(total, levels, threshold, other_conditions_met=True):
 
 def short_categories(rubric, subtotals):
     """The categories whose points (``subtotals``: code → points) fall below the rubric's minimum share."""
-    share = rubric.min_category_share / HUNDRED
-    return [c for c in rubric.categories if dec(subtotals[c.code]) < c.points * share]
+    return [c for c, needed in rubric.plan.needed if dec(subtotals[c.code]) < needed]
 
 
 def conditions_met(rubric, result):
@@ -148,10 +173,15 @@ def _capped(criterion, points):
 
 def measure(criterion, facts, rubric):
     """(points, met, withheld): ``withheld`` is what the answer would earn if the required document were attached."""
-    if criterion.code in facts.adjusted and not criterion.is_judged:
+    known, measurer = rubric.plan.by_code.get(criterion.code, (None, None))
+    return _measured(criterion, measurer if known is criterion else RULES[criterion.kind][0](criterion, rubric), facts)
+
+
+def _measured(criterion, measurer, facts):
+    if facts.adjusted and criterion.code in facts.adjusted and not criterion.is_judged:
         points = _capped(criterion, facts.adjusted[criterion.code])
         return points, points > 0, None
-    points, met = RULES[criterion.kind][0](criterion, facts, rubric)
+    points, met = measurer(facts)
     if criterion.evidence and points and criterion.evidence not in facts.documents:
         return ZERO, False, points
     return points, met, None
@@ -168,23 +198,33 @@ def reason_for(criterion, facts, rubric, points, met, withheld):
     return RULES[criterion.kind][1](criterion, facts, rubric, points, met)
 
 
+_FLOATS = {}  # Decimal → its float: a rubric's points are few, and rounding each is much of scoring's time
+
+
 def _out(points):
     """A Decimal as the float the result stores and pages show, rounded to hundredths."""
-    return None if points is None else float(round(points, 2))
+    if points is None:
+        return None
+    found = _FLOATS.get(points)
+    if found is None:
+        found = float(round(points, 2))
+        if len(_FLOATS) < 10_000:
+            _FLOATS[points] = found
+    return found
 
 
 def _add_up(rubric, points, prerequisites):
     """Subtotals, total, short categories, eligibility and level from each criterion's points
     (code → Decimal, None while reviewers have not scored it) and the prerequisites (code → met)."""
     categories, pending = {}, []
-    for category in rubric.categories:
+    for category, codes in rubric.plan.categories:
         subtotal = ZERO
-        for criterion in category.criteria:
-            if points[criterion.code] is None:
-                pending.append(criterion.code)
+        for code in codes:
+            if points[code] is None:
+                pending.append(code)
             else:
-                subtotal += points[criterion.code]
-        categories[category.code] = round(subtotal, 2)
+                subtotal += points[code]
+        categories[category] = round(subtotal, 2)
     total = sum(categories.values(), ZERO)
     short = short_categories(rubric, categories)
     eligible = all(prerequisites.values()) and total >= rubric.threshold and not short
@@ -199,7 +239,7 @@ def _add_up(rubric, points, prerequisites):
 
 
 def _tally(rubric, facts):
-    measured = {c.code: measure(c, facts, rubric) for c in (*rubric.criteria, *rubric.prerequisites)}
+    measured = {c.code: _measured(c, measurer, facts) for c, measurer in rubric.plan.measurers}
     prerequisites = {c.code: bool(measured[c.code][1]) for c in rubric.prerequisites}
     points = {code: m[0] for code, m in measured.items()}
     return {"measured": measured, "prerequisites": prerequisites, **_add_up(rubric, points, prerequisites)}
@@ -220,9 +260,23 @@ def _numbers(rubric, t, points):
 
 
 def totals(rubric, facts):
-    """The numbers only, for storing and for lists: what scoring a whole cycle computes."""
-    t = _tally(rubric, facts)
-    return _numbers(rubric, t, {code: m[0] for code, m in t["measured"].items()})
+    """The numbers only, for storing and for lists: what scoring a whole cycle computes.
+
+    Without reviewers' adjustments (scoring by the rules), each criterion is measured as ``measure`` does
+    in a loop of its own, without the reasons' intermediate results: scoring a cycle spends its time here."""
+    if facts.adjusted:
+        t = _tally(rubric, facts)
+        return _numbers(rubric, t, {code: m[0] for code, m in t["measured"].items()})
+    plan, documents = rubric.plan, facts.documents
+    points, prerequisites = {}, {}
+    for code, measurer, evidence in plan.scored:
+        earned = measurer(facts)[0]
+        points[code] = ZERO if evidence and earned and evidence not in documents else earned
+    for code, measurer, evidence in plan.checked:
+        earned, met = measurer(facts)
+        withheld = evidence and earned and evidence not in documents
+        points[code], prerequisites[code] = (ZERO, False) if withheld else (earned, bool(met))
+    return _numbers(rubric, {"prerequisites": prerequisites, **_add_up(rubric, points, prerequisites)}, points)
 
 
 def with_reviews(rubric, rule, judged, adjusted):

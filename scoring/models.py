@@ -5,19 +5,28 @@ cycle's). Organizers tune it in the admin until the first application is
 submitted; then it is frozen so every applicant is scored by the same rules.
 Every change raises the rubric's version; scores record the version that
 produced them.
+
+Every change also gives the rubric a new ``stamp``, and ``Rubric.to_engine()`` keeps the rubric it built
+in this process keyed by (pk, version, stamp): a rubric read again after any change (in this process or
+another) misses the cache and is built afresh. The stamp covers what the version cannot: a version number
+used twice for the same pk (a rolled-back transaction reusing the pk on SQLite, a restored backup).
+Each way of changing the parts raises the version and the stamp (``scoring/versions.py``).
 """
 
+import functools
 import numbers
+import uuid
 
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import F
+from django.db import models, transaction
 from django.utils import timezone
 
 from assessment import questionnaire
 from assessment.models import Application, Cycle, EvidenceDocument
 from scoring import default_rubric, engine
+from scoring.built import ENGINES
 from scoring.rules import RULE_KINDS, plain
+from scoring.versions import ENGINE_FIELDS, RubricPartQuerySet, RubricQuerySet, raise_versions
 
 CHOICE_LABELS = questionnaire.choice_labels()
 EVIDENCE_LABELS = dict(EvidenceDocument.Kind.choices)
@@ -28,6 +37,11 @@ FROZEN_MESSAGE = (
 )
 
 
+@functools.cache
+def _default():
+    return engine.Rubric.from_data(default_rubric, choice_labels=CHOICE_LABELS, evidence_labels=EVIDENCE_LABELS)
+
+
 class RubricFrozen(ValidationError):
     pass
 
@@ -35,6 +49,8 @@ class RubricFrozen(ValidationError):
 class Rubric(models.Model):
     cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="rubric")
     version = models.PositiveIntegerField(default=1, editable=False)
+    # New with every version: the key of the rubric built for the engine (see the module's docstring).
+    stamp = models.UUIDField(default=uuid.uuid4, editable=False)
     threshold = models.DecimalField(
         max_digits=5, decimal_places=2, default=60, help_text="Total points needed to be designated."
     )
@@ -47,13 +63,19 @@ class Rubric(models.Model):
     )
     frozen_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    objects = RubricQuerySet.as_manager()
+
     def __str__(self):
         return f"Rubric of {self.cycle} (version {self.version})"
 
     def save(self, *args, **kwargs):
-        if self.pk and not kwargs.get("update_fields"):
+        update_fields = kwargs.get("update_fields")
+        if self.pk and (update_fields is None or ENGINE_FIELDS & set(update_fields)):
             self.refuse_if_frozen()
             self.version = (Rubric.objects.filter(pk=self.pk).values_list("version", flat=True).first() or 0) + 1
+            self.stamp = uuid.uuid4()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version", "stamp"}
         super().save(*args, **kwargs)
 
     @property
@@ -75,15 +97,28 @@ class Rubric(models.Model):
             raise ValidationError({"min_category_share": "Enter a share between 0 and 100 %."})
 
     def bump_version(self):
-        Rubric.objects.filter(pk=self.pk).update(version=F("version") + 1)
+        raise_versions(Rubric.objects.using(self._state.db), [self.pk])
+        self._behind = True  # this object's version is now behind: to_engine() reads it again
 
     @staticmethod
     def default():
-        """The product's default rubric (``scoring/default_rubric.py``) as the engine's plain data."""
-        return engine.Rubric.from_data(default_rubric, choice_labels=CHOICE_LABELS, evidence_labels=EVIDENCE_LABELS)
+        """The product's default rubric (``scoring/default_rubric.py``) as the engine's plain data (built once)."""
+        return _default()
 
     def to_engine(self):
-        """The rubric as the engine's plain data (three queries), with the words for choices and documents."""
+        """The rubric as the engine's plain data, with the words for choices and documents.
+
+        Built once per version in each process (three queries), then no query: the rubric as of this object's
+        version (read again with ``rubric_for`` or ``refresh_from_db`` to see a change made elsewhere).
+        """
+        if self.pk is None:
+            return self._build()
+        if self.__dict__.pop("_behind", False):  # one of its parts was changed through this object
+            self.refresh_from_db(fields=["version", "stamp"])
+        key = (self._state.db, self.pk, self.version, self.stamp, self.threshold, self.min_category_share)
+        return ENGINES.get(key, self._build)
+
+    def _build(self):
         categories = list(self.categories.all())
         criteria = list(self.criteria.select_related("category").all())
         by_category = {c.pk: [] for c in categories}
@@ -120,19 +155,33 @@ class Rubric(models.Model):
 class RubricPart(models.Model):
     """Categories, criteria and levels: refused once the rubric is frozen; each change raises its version."""
 
+    objects = RubricPartQuerySet.as_manager()
+
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
         self.rubric.refuse_if_frozen()
-        super().save(*args, **kwargs)
-        self.rubric.bump_version()
+        with transaction.atomic(using=self._state.db, savepoint=False):
+            super().save(*args, **kwargs)
+            self.rubric.bump_version()
+            moved_from = getattr(self, "_loaded_rubric_id", None)
+            if moved_from not in (None, self.rubric_id):  # it left another rubric: that one changed too
+                raise_versions(Rubric.objects.using(self._state.db), [moved_from])
+            self._loaded_rubric_id = self.rubric_id
 
     def delete(self, *args, **kwargs):
         self.rubric.refuse_if_frozen()
-        result = super().delete(*args, **kwargs)
-        self.rubric.bump_version()
+        with transaction.atomic(using=self._state.db, savepoint=False):
+            result = super().delete(*args, **kwargs)
+            self.rubric.bump_version()
         return result
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        part = super().from_db(db, field_names, values)
+        part._loaded_rubric_id = part.__dict__.get("rubric_id")
+        return part
 
     def clean(self):
         super().clean()

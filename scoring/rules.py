@@ -1,10 +1,12 @@
 """The rule kinds of the scoring engine: how one criterion reads the answers, and the words for what it read.
 
 Pure Python, like ``scoring/engine.py`` (which calls these): no Django, no database. Points are
-``Decimal``s. Each kind has two functions: ``measure_<kind>(criterion, facts, rubric)`` gives
-(points, met) and is all the arithmetic; ``reason_<kind>(criterion, facts, rubric, points, met)`` puts a
-measured result into words: (reason, gain, hint), the reason, what the next step up would add and how to
-earn it. Scoring a whole cycle only measures; a page that shows an application also gives the reasons.
+``Decimal``s. Each kind has two functions: ``measure_<kind>(criterion, rubric)`` reads the criterion's
+settings once and gives the function that measures any facts, ``(facts) → (points, met)``: all the
+arithmetic (the engine makes them once per rubric, ``engine.Rubric.plan``); ``reason_<kind>(criterion,
+facts, rubric, points, met)`` puts a measured result into words: (reason, gain, hint), the reason, what
+the next step up would add and how to earn it. Scoring a whole cycle only measures; a page that shows
+an application also gives the reasons.
 The words for choices and document kinds come from the rubric (``rubric.choice_labels``,
 ``rubric.evidence_labels``), never from the forms.
 """
@@ -38,7 +40,10 @@ def _split(path):
 
 def lookup(answers, path):
     """The answer at "<step>.<question>" (or a whole step's, e.g. the metrics rows), None if there is none."""
-    step, name = _split(path)
+    return _at(answers, *_split(path))
+
+
+def _at(answers, step, name):
     value = answers.get(step)
     if name is None:
         return value
@@ -84,16 +89,24 @@ def _selected(criterion, answers, rubric):
     return chosen, counted_from
 
 
-def measure_choices(criterion, facts, rubric):
+def measure_choices(criterion, rubric):
     """One point (or ``per_choice``) per selected choice, up to the criterion's points."""
     p = criterion.params
-    chosen, counted_from = _selected(criterion, facts.answers, rubric)
-    n = sum(1 for v in counted_from if v in chosen)
-    met = n >= p.get("min", 1) and all(v in chosen for v in p.get("require", ()))
-    if criterion.points == 0:
-        return ZERO, met
-    points = min(criterion.points, dec(p.get("per_choice", 1)) * n)
-    return points, points > 0
+    step, name = _split(p["field"])
+    counted_from = tuple(p.get("only") or ()) or tuple(rubric.choice_labels.get(p["field"], {}))
+    minimum, require = p.get("min", 1), tuple(p.get("require", ()))
+    per_choice, cap = dec(p.get("per_choice", 1)), criterion.points
+    earned = [min(cap, per_choice * n) for n in range(len(counted_from) + 1)]  # by the number chosen
+
+    def measure(facts):
+        chosen = _at(facts.answers, step, name) or []
+        chosen = {v for v in chosen if isinstance(v, str)} if isinstance(chosen, list) else set()
+        n = sum(1 for v in counted_from if v in chosen)
+        if cap == 0:
+            return ZERO, n >= minimum and all(v in chosen for v in require)
+        return earned[n], earned[n] > 0
+
+    return measure
 
 
 def reason_choices(criterion, facts, rubric, points, met):
@@ -119,25 +132,32 @@ def reason_choices(criterion, facts, rubric, points, met):
     return reason + ".", ZERO, ""
 
 
-def _band_points(value, direction, bands):
-    for threshold, points in bands:
-        if (direction == "ge" and value >= threshold) or (direction == "le" and value <= threshold):
-            return dec(points)
-    return ZERO
-
-
 def _best_first(bands):
     return sorted(bands, key=lambda b: -b[1])
 
 
-def measure_bands(criterion, facts, rubric):
+def _banded(value, at_least, bands):
+    """The points of the best band ``value`` reaches (``bands``: (threshold, points), best first)."""
+    for threshold, points in bands:
+        if value >= threshold if at_least else value <= threshold:
+            return points, points > 0
+    return ZERO, False
+
+
+def measure_bands(criterion, rubric):
     """Numeric bands: the best band the value reaches (≥ or ≤) gives its points."""
     p = criterion.params
-    value = number(lookup(facts.answers, p["field"]))
-    if value is None:
-        return ZERO, False
-    points = min(criterion.points, _band_points(value, p["direction"], _best_first(p["bands"])))
-    return points, points > 0
+    step, name = _split(p["field"])
+    at_least = p["direction"] == "ge"
+    bands = [(threshold, min(criterion.points, dec(points))) for threshold, points in _best_first(p["bands"])]
+    if p["direction"] not in ("ge", "le"):
+        bands = []  # no band is reached
+
+    def measure(facts):
+        value = number(_at(facts.answers, step, name))
+        return (ZERO, False) if value is None else _banded(value, at_least, bands)
+
+    return measure
 
 
 def reason_bands(criterion, facts, rubric, points, met):
@@ -167,15 +187,21 @@ def _count(criterion, answers):
     return len(items) if isinstance(items, list) else 0
 
 
-def measure_count(criterion, facts, rubric):
+def measure_count(criterion, rubric):
     """A count of items (metric rows, options chosen), in bands or against a minimum."""
-    p = criterion.params
-    n = _count(criterion, facts.answers)
-    if criterion.points == 0 or not p.get("bands"):
-        met = n >= p.get("min", 1)
-        return (criterion.points if met else ZERO), met
-    points = min(criterion.points, _band_points(n, "ge", _best_first(p["bands"])))
-    return points, points > 0
+    p, cap = criterion.params, criterion.points
+    minimum = p.get("min", 1)
+    bands = None
+    if cap != 0 and p.get("bands"):
+        bands = [(threshold, min(cap, dec(points))) for threshold, points in _best_first(p["bands"])]
+
+    def measure(facts):
+        n = _count(criterion, facts.answers)
+        if bands is None:
+            return (cap if n >= minimum else ZERO), n >= minimum
+        return _banded(n, True, bands)
+
+    return measure
 
 
 def reason_count(criterion, facts, rubric, points, met):
@@ -194,11 +220,16 @@ def reason_count(criterion, facts, rubric, points, met):
     return f"{reason}; {fmt(nxt[0])} or more earn {fmt(nxt[1])}.", gain, f"{criterion.title}: {fmt(nxt[0])} or more"
 
 
-def measure_yes_no(criterion, facts, rubric):
+def measure_yes_no(criterion, rubric):
     """Full points for a yes (or for a filled-in answer, such as an address)."""
-    value = lookup(facts.answers, criterion.params["field"])
-    met = value is True or (isinstance(value, str) and value != "")
-    return (criterion.points if met else ZERO), met
+    step, name = _split(criterion.params["field"])
+    yes, no = (criterion.points, True), (ZERO, False)
+
+    def measure(facts):
+        value = _at(facts.answers, step, name)
+        return yes if value is True or (isinstance(value, str) and value != "") else no
+
+    return measure
 
 
 def reason_yes_no(criterion, facts, rubric, points, met):
@@ -218,10 +249,16 @@ def reason_yes_no(criterion, facts, rubric, points, met):
     )
 
 
-def measure_one_of(criterion, facts, rubric):
+def measure_one_of(criterion, rubric):
     """Full points when the chosen answer is one of ``values``."""
-    met = lookup(facts.answers, criterion.params["field"]) in criterion.params["values"]
-    return (criterion.points if met else ZERO), met
+    step, name = _split(criterion.params["field"])
+    values = criterion.params["values"]
+    yes, no = (criterion.points, True), (ZERO, False)
+
+    def measure(facts):
+        return yes if _at(facts.answers, step, name) in values else no
+
+    return measure
 
 
 def reason_one_of(criterion, facts, rubric, points, met):
@@ -241,12 +278,17 @@ def reason_one_of(criterion, facts, rubric, points, met):
     )
 
 
-def measure_recent_year(criterion, facts, rubric):
+def measure_recent_year(criterion, rubric):
     """Full points when the year given is within ``within_years`` of the cycle's year."""
-    year = number(lookup(facts.answers, criterion.params["field"]))
+    step, name = _split(criterion.params["field"])
     within = criterion.params.get("within_years", 2)
-    met = year is not None and facts.as_of_year - within <= year <= facts.as_of_year + 1
-    return (criterion.points if met else ZERO), met
+    yes, no = (criterion.points, True), (ZERO, False)
+
+    def measure(facts):
+        year = number(_at(facts.answers, step, name))
+        return yes if year is not None and facts.as_of_year - within <= year <= facts.as_of_year + 1 else no
+
+    return measure
 
 
 def reason_recent_year(criterion, facts, rubric, points, met):
@@ -263,10 +305,15 @@ def reason_recent_year(criterion, facts, rubric, points, met):
     )
 
 
-def measure_evidence(criterion, facts, rubric):
+def measure_evidence(criterion, rubric):
     """Full points when a document of the kind is attached."""
-    met = criterion.params["document"] in facts.documents
-    return (criterion.points if met else ZERO), met
+    document = criterion.params["document"]
+    yes, no = (criterion.points, True), (ZERO, False)
+
+    def measure(facts):
+        return yes if document in facts.documents else no
+
+    return measure
 
 
 def reason_evidence(criterion, facts, rubric, points, met):
@@ -276,13 +323,17 @@ def reason_evidence(criterion, facts, rubric, points, met):
     return f"{pts(0, criterion.points)}: no {label.lower()} attached.", criterion.points, f"Attach a {label.lower()}"
 
 
-def measure_judged(criterion, facts, rubric):
+def measure_judged(criterion, rubric):
     """Left open for reviewers (None), unless their combined score is given."""
-    judged = facts.judged.get(criterion.code)
-    if judged is None:
-        return None, None
-    points = max(ZERO, min(criterion.points, dec(judged)))
-    return points, points > 0
+
+    def measure(facts):
+        judged = facts.judged.get(criterion.code)
+        if judged is None:
+            return None, None
+        points = max(ZERO, min(criterion.points, dec(judged)))
+        return points, points > 0
+
+    return measure
 
 
 def reason_judged(criterion, facts, rubric, points, met):
