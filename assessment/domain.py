@@ -7,8 +7,6 @@ change writes an AuditEvent with its actor.
 import copy
 import functools
 import logging
-from datetime import date, datetime
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -19,8 +17,10 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
 from assessment.audit import audit
-from assessment.forms import STEP_TITLES, STEPS
+from assessment.forms import STEPS
 from assessment.models import Application, User
+from assessment.step_checks import bind_step as bind_step  # the wizard and the pages bind a step from here
+from assessment.step_checks import checked_step
 from assessment.templatetags.zones import deadline_text, in_zone
 from scoring.domain import freeze_rubric, rescore_application
 
@@ -132,72 +132,21 @@ def strip_non_answers(data, step):
     return kept
 
 
-def bind_step(step, raw):
-    """The step's form (or formset) bound to stored raw data."""
-    form_class = dict(STEPS)[step]
-    return form_class(data=MultiValueDict(raw or {}), prefix=step)
-
-
-def _jsonable(value):
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
-
-
 def answers_from_state(state):
     """The valid answers of every step, by step and field, for scoring and reports.
 
     Fields that do not validate yet are left out; the raw text stays in the
-    wizard state so nothing typed is lost.
+    wizard state so nothing typed is lost. Each step is checked once per content
+    (assessment/step_checks.py): a save re-checks only the step that changed.
     """
-    answers = {}
     step_data = state.get("step_data", {})
-    for step, _form_class in STEPS:
-        if step not in step_data:
-            continue
-        form = bind_step(step, step_data[step])
-        form.is_valid()
-        if hasattr(form, "forms"):  # the metrics formset: one dict per filled-in row
-            rows = []
-            for row in form.forms:
-                cleaned = getattr(row, "cleaned_data", {}) or {}
-                if cleaned.get("kind") and not (form.can_delete and cleaned.get("DELETE")):
-                    rows.append({k: _jsonable(v) for k, v in cleaned.items() if v not in ("", None)})
-            answers[step] = rows
-        else:
-            answers[step] = {k: _jsonable(v) for k, v in form.cleaned_data.items() if v not in ("", None, [])}
-    return answers
+    return {step: checked_step(step, step_data[step])[0] for step, _form_class in STEPS if step in step_data}
 
 
 def problems_in(state):
     """What stops submission: every invalid or missing answer, with its step."""
-    problems = []
     step_data = state.get("step_data", {})
-    for step, _form_class in STEPS:
-        form = bind_step(step, step_data.get(step))
-        if form.is_valid():
-            continue
-        title = STEP_TITLES[step]
-        if hasattr(form, "forms"):
-            for message in form.non_form_errors():
-                problems.append({"step": step, "step_title": title, "field": "", "message": message})
-            for index, row in enumerate(form.forms, start=1):
-                for name, errors in row.errors.items():
-                    label = row.fields[name].label if name in row.fields else ""
-                    for message in errors:
-                        problems.append(
-                            {"step": step, "step_title": title, "field": f"Row {index}: {label}", "message": message}
-                        )
-            continue
-        for name, errors in form.errors.items():
-            label = form.fields[name].label if name in form.fields else ""
-            for message in errors:
-                problems.append({"step": step, "step_title": title, "field": label, "message": message})
-    return problems
+    return [problem for step, _form_class in STEPS for problem in checked_step(step, step_data.get(step))[1]]
 
 
 def _rescore(application):

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from assessment import questionnaire, validators
 from assessment.models import EvidenceDocument
+from assessment.widget_html import RENDERER
 
 _WIDGET_CLASSES = {
     "radioselect": "usa-radio__input",
@@ -40,6 +41,8 @@ def style_for_uswds(form):
 
 
 class UswdsForm(forms.Form):
+    default_renderer = RENDERER  # Django's widget HTML, written without a template per widget and option
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_for_uswds(self)
@@ -235,7 +238,7 @@ class BaseMetricFormSet(forms.BaseFormSet):
 
 
 MetricFormSet = forms.formset_factory(
-    MetricForm, formset=BaseMetricFormSet, extra=5, max_num=40, validate_max=True, absolute_max=60
+    MetricForm, formset=BaseMetricFormSet, extra=5, max_num=40, validate_max=True, absolute_max=60, renderer=RENDERER
 )
 
 _FORMS = {

@@ -9,42 +9,7 @@ from assessment import domain
 from assessment.forms import STEPS
 from assessment.models import Application
 from tests.factories import make_cycle, make_jurisdiction, make_user
-from tests.factories.answers import COMPLETE
-
-hostile_text = st.one_of(
-    st.text(max_size=300),
-    st.text(alphabet=st.characters(codec="utf-8"), max_size=50),
-    st.sampled_from(
-        [
-            "",
-            " ",
-            "-1",
-            "1e309",
-            "NaN",
-            "0x10",
-            "½",
-            "٣",
-            "\x00",
-            "\x0b\x0c",
-            "<script>alert(1)</script>",
-            "' OR 1=1 --",
-            "9" * 400,
-            "https://",
-            "yes\nno",
-            "\u202e",
-            "🙂" * 20,
-        ]
-    ),
-)
-
-
-def field_names(step):
-    if step == "metrics":
-        return [f"metrics-{i}-{k}" for i in range(3) for k in COMPLETE["metrics"][0]] + [
-            "metrics-TOTAL_FORMS",
-            "metrics-INITIAL_FORMS",
-        ]
-    return [f"{step}-{name}" for name in COMPLETE[step]]
+from tests.wizard_inputs import field_names, hostile_text
 
 
 @pytest.fixture
