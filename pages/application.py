@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 
-from assessment import domain, history
+from assessment import history
 from assessment.access import (
     can_edit,
     get_application_for,
@@ -11,8 +11,8 @@ from assessment.access import (
     may_read_appeals,
     may_read_applicant_comments,
 )
-from assessment.forms import STEP_TITLES, STEPS
-from assessment.views import ExtensionForm
+from pages import answers
+from pages.extension import extension_form
 from review.appeals import why_no_appeal
 from review.forms import AnswerForm, AppealForm, QuestionForm
 from review.models import settings_for
@@ -22,32 +22,27 @@ from scoring.domain import estimate_for
 
 def application_detail(request, pk):
     application = get_application_for(request, pk)
-    state = application.wizard_state.get("step_data", {})
     answerable = can_edit(request.user, application)
-    sections = []
-    for step, _form_class in STEPS:
-        form = domain.bind_step(step, state.get(step))
-        form.is_valid()
-        sections.append({"step": step, "title": STEP_TITLES[step], "form": form, "is_formset": hasattr(form, "forms")})
+    asks = may_ask(request.user, application)
     return render(
         request,
         "assessment/application_detail.html",
         {
             "application": application,
-            "sections": sections,
+            "sections": answers.sections(application),
             "documents": application.documents.all(),
             "editable": application.is_draft and answerable,
             "history": history.history_for(request.user, application, limit=50),
             "standing": estimate_for(application),
             "extension_form": (
-                ExtensionForm(application=application) if request.user.is_organizer and application.is_draft else None
+                extension_form(application) if request.user.is_organizer and application.is_draft else None
             ),
-            "clarifications": [
+            "clarifications": [  # who answered, and the document sent, fetched only when there are questions
                 (c, AnswerForm(auto_id=f"id_answer{c.pk}_%s") if answerable and not c.answered_at else None)
-                for c in application.clarifications.select_related("asked_by", "answered_by", "document")
+                for c in application.clarifications.prefetch_related("answered_by", "document")
             ],
-            "may_ask": may_ask(request.user, application),
-            "question_form": QuestionForm(),
+            "may_ask": asks,
+            "question_form": QuestionForm() if asks else None,
             **_decision_context(request.user, application),
         },
     )
