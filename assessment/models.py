@@ -231,6 +231,14 @@ class Application(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["jurisdiction", "cycle"], name="one_application_per_cycle"),
         ]
+        # Lists find, count and sort a cycle's applications from these, without reading a row: on SQLite
+        # the row holds the answers' and the wizard's JSON (several kilobytes) before its keys.
+        indexes = [
+            # A cycle's (submitted) applications: the panel, its confirmation pages, counts, the drafts.
+            models.Index(fields=["cycle", "status", "jurisdiction", "id"], name="application_cycle_status"),
+            # An application found by its id (a decision's, an assignment's): its cycle and jurisdiction.
+            models.Index(fields=["id", "cycle", "jurisdiction"], name="application_id_cycle"),
+        ]
 
     def __str__(self):
         return f"{self.jurisdiction} — {self.cycle}"
@@ -318,6 +326,8 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        # The applications with an event of an action (the recorded designations), without reading the events.
+        indexes = [models.Index(fields=["action", "application"], name="auditevent_action_application")]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}: {self.summary}"

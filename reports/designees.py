@@ -12,14 +12,28 @@ in a published cycle. Such a record counts only while the application has no
 panel decision at all; a decision, once made, is the single source of truth.
 
 Everything here is one query whatever the number of designees: the current
-decision is read with correlated subqueries, never row by row.
+decision is joined (at most one per application, the ``one_current_decision``
+constraint), never read row by row or in one correlated subquery per field.
 """
 
 import re
 import textwrap
 from itertools import groupby
 
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, NullIf
 from django.template.loader import render_to_string
@@ -68,38 +82,88 @@ def band_rank():
     return Case(*whens, default=Value(0), output_field=IntegerField())
 
 
-def designees(cycle=None, published_only=True):
+# The decision the current one is joined as (``current_decision__*``); see ``joined_current_decision``.
+CURRENT = "current_decision"
+
+
+def joined_current_decision(queryset):
+    """Join each application's current decision (LEFT OUTER: None without one) and name its fields ``decision_*``.
+
+    One join instead of a correlated subquery per field: the ``one_current_decision``
+    constraint leaves at most one decision per application unsuperseded.
+    """
+    return queryset.annotate(
+        **{CURRENT: FilteredRelation("decisions", condition=Q(decisions__superseded_at__isnull=True))}
+    ).annotate(
+        **{f"decision_{name}": F(f"{CURRENT}__{name}") for name in DECISION_FIELDS},
+    )
+
+
+DECISION_FIELDS = ["pk", "outcome", "level", "total", "decided_at", "published_at"]
+
+
+def _designated(published_only):
+    # On the joined fields' names (``decision_*``): a filter on ``current_decision__*`` would join it again.
+    decided = Q(decision_outcome=Decision.Outcome.DESIGNATED)
+    if published_only:
+        decided &= Q(decision_published_at__isnull=False)
+    return decided
+
+
+def _only_designees(queryset, published_only):
+    """The applications of ``queryset`` whose jurisdiction is a designee (see ``designees``)."""
+    # Found from the decisions and the audit events, by the applications' keys: the database reads the
+    # designees' rows only, never every application (and its answers) of every cycle.
+    designated_ids = Decision.objects.filter(superseded_at=None, outcome=Decision.Outcome.DESIGNATED)
+    if published_only:
+        designated_ids = designated_ids.filter(published_at__isnull=False)
+    recorded_ids = AuditEvent.objects.filter(
+        action=RECORDED_DESIGNATION, application__cycle__status=Cycle.Status.PUBLISHED
+    ).exclude(Exists(Decision.objects.filter(application=OuterRef("application_id"))))
+    return queryset.filter(
+        pk__in=designated_ids.order_by()
+        .values("application_id")
+        .union(recorded_ids.order_by().values("application_id"), all=True)
+    )
+
+
+def designees(cycle=None, published_only=True, recorded_on=True):
     """Applications whose jurisdiction is a designee, with ``level`` annotated.
 
     ``published_only=False`` adds designations decided but not yet published,
     for organizers preparing the announcement; nothing public uses it.
+    ``recorded_on``: annotate ``recorded_designated_on`` (the day of a recorded designation).
     Ordered newest cycle first, then largest population band, then name.
     """
     recorded = AuditEvent.objects.filter(application=OuterRef("pk"), action=RECORDED_DESIGNATION)
-    decided = Q(decision_outcome=Decision.Outcome.DESIGNATED)
-    if published_only:
-        decided &= Q(decision_published_at__isnull=False)
-    recorded_only = (
-        ~Exists(Decision.objects.filter(application=OuterRef("pk")))
-        & Exists(recorded)
-        & Q(cycle__status=Cycle.Status.PUBLISHED)
-    )
-    queryset = with_current_decision(Application.objects.select_related("jurisdiction", "cycle"))
+    decided = _designated(published_only)
+    queryset = Application.objects.select_related("jurisdiction", "cycle")
     if cycle is not None:
         queryset = queryset.filter(cycle=cycle)
-    return (
-        queryset.filter(decided | recorded_only)
-        .annotate(
-            level=Case(
-                When(decided, then=Coalesce(NullIf(F("decision_level"), Value("")), Value(PLAIN_LEVEL))),
-                default=Value(PLAIN_LEVEL),
-            ),
+    queryset = _only_designees(joined_current_decision(queryset), published_only).annotate(
+        level=Case(
+            When(decided, then=Coalesce(NullIf(F("decision_level"), Value("")), Value(PLAIN_LEVEL))),
+            default=Value(PLAIN_LEVEL),
+        ),
+        population_band_rank=band_rank(),
+    )
+    if recorded_on:
+        queryset = queryset.annotate(
             recorded_designated_on=Subquery(
                 recorded.annotate(on=KeyTextTransform("designated_on", "data")).values("on")[:1]
-            ),
-            population_band_rank=band_rank(),
+            )
         )
-        .order_by("-cycle__opens_at", "cycle_id", "-population_band_rank", "jurisdiction__name", "jurisdiction__state")
+    return queryset.order_by(
+        "-cycle__opens_at", "cycle_id", "-population_band_rank", "jurisdiction__name", "jurisdiction__state"
+    )
+
+
+def counts(cycle):
+    """{"designees": decided or recorded, published or not; "published": those the public sees}: one query."""
+    published = Q(decision_published_at__isnull=False) | Q(decision_pk__isnull=True)  # recorded ones are public
+    queryset = joined_current_decision(Application.objects.filter(cycle=cycle))
+    return _only_designees(queryset, published_only=False).aggregate(
+        designees=Count("pk"), published=Count("pk", filter=published)
     )
 
 
@@ -119,7 +183,13 @@ def public_list(cycle=None):
     Those are the application's large JSON fields, which no public page shows;
     the jurisdiction and the cycle come whole, in the same query.
     """
-    return designees(cycle).only("id", "cycle", "jurisdiction")
+    return designees(cycle, recorded_on=False).only("id", "cycle", "jurisdiction")
+
+
+def public_page_list(cycle=None):
+    """``public_list`` with ``in_cycle``: the number of published designees of the row's cycle, all of them
+    (not only those of a page of the list), counted by the database in the same query."""
+    return public_list(cycle).annotate(in_cycle=Window(Count("pk"), partition_by=[F("cycle_id")]))
 
 
 def public_designee(cycle_id, jurisdiction_id):
@@ -128,14 +198,18 @@ def public_designee(cycle_id, jurisdiction_id):
 
 
 def grouped(applications):
-    """[{cycle, bands: [{name, designees}]}]: the public page's sections, in the queryset's order."""
+    """[{cycle, bands: [{name, designees}], count}]: the public page's sections, in the queryset's order.
+
+    ``count`` is the cycle's ``in_cycle`` (``public_page_list``) when the rows have it, else the rows'.
+    """
     sections = []
     for cycle, in_cycle in groupby(applications, key=lambda a: a.cycle):
         bands = [
             {"name": POPULATION_BANDS[rank][1], "designees": list(rows)}
             for rank, rows in groupby(in_cycle, key=lambda a: a.population_band_rank)
         ]
-        sections.append({"cycle": cycle, "bands": bands, "count": sum(len(b["designees"]) for b in bands)})
+        count = getattr(bands[0]["designees"][0], "in_cycle", None)
+        sections.append({"cycle": cycle, "bands": bands, "count": count or sum(len(b["designees"]) for b in bands)})
     return sections
 
 

@@ -7,6 +7,7 @@ designations (``reports.designees``).
 """
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -54,8 +55,7 @@ def cycle_exports(request, cycle_id):
         "cycle": cycle,
         "exports": EXPORTS,
         "applications": Application.objects.filter(cycle=cycle).count(),
-        "designees": public.designees(cycle, published_only=False).count(),
-        "published": public.designees(cycle).count(),
+        **public.counts(cycle),
         "cycles": Cycle.objects.exclude(pk=cycle.pk),
     }
     return render(request, "reports/exports/cycle_exports.html", context)
@@ -123,6 +123,10 @@ def _seal_url(request, application):
     )
 
 
+# A page of the public list: its cost does not grow with the number of designees.
+DESIGNEES_PER_PAGE = 50
+
+
 @login_not_required
 @require_GET
 def public_designees(request):
@@ -131,8 +135,23 @@ def public_designees(request):
         cycle = _cycle_filter(request)
     except BadFilter as problem:
         return _bad_request(request, str(problem))
-    sections = public.grouped(public.public_list(cycle))
-    return render(request, "public/designees.html", {"sections": sections, "cycle": cycle})
+    page = Paginator(public.public_page_list(cycle), DESIGNEES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "public/designees.html",
+        {
+            "sections": public.grouped(page.object_list),
+            "cycle": cycle,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number),
+            "filter": _page_filter(cycle),
+        },
+    )
+
+
+def _page_filter(cycle):
+    """The query string that keeps the cycle filter on the links to other pages of the list."""
+    return f"cycle={cycle.pk}&" if cycle else ""
 
 
 def _open_data_rows(request, cycle):

@@ -58,7 +58,7 @@ class ReviewForm(UswdsForm):
     )
 
     def __init__(self, *args, rubric, rule, **kwargs):
-        """``rule``: the application's rule result as stored (``review.queries.rule_result``)."""
+        """``rule``: the application's rule result as stored (``review.rule_scores.rule_result``)."""
         super().__init__(*args, **kwargs)
         self.rubric = rubric
         self.judged_fields, self.adjust_fields = [], []
@@ -92,6 +92,14 @@ class ReviewForm(UswdsForm):
                 )
                 self.adjust_fields.append((criterion, rule["criteria"].get(criterion.code), points, reason))
         style_for_uswds(self)
+
+    def judged_rows(self):
+        """(criterion, its bound field) of each judged criterion, for the page (no loop over every field)."""
+        return [(criterion, self[name]) for criterion, name in self.judged_fields]
+
+    def adjust_rows(self):
+        """(criterion, its rule points, the bound points field, the bound reason field) of each rule-scored one."""
+        return [(c, rule_points, self[points], self[reason]) for c, rule_points, points, reason in self.adjust_fields]
 
     def clean(self):
         data = super().clean()

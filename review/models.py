@@ -114,6 +114,10 @@ class Review(models.Model):
 
     objects = ReviewQuerySet.as_manager()
 
+    class Meta:
+        # What ``review.summary.fingerprint`` reads of every review, without reading a row (its comments).
+        indexes = [models.Index(fields=["status", "excluded", "version", "updated_at"], name="review_fingerprint")]
+
     def __str__(self):
         return f"Review by {self.assignment.reviewer} of {self.assignment.application}"
 
@@ -173,6 +177,15 @@ class Decision(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["application"], condition=models.Q(superseded_at=None), name="one_current_decision"
+            )
+        ]
+        # The current decisions by outcome and publication (designees, the publishing page's counts), without
+        # reading a row (its snapshot).
+        indexes = [
+            models.Index(
+                fields=["outcome", "published_at", "level", "application"],
+                condition=models.Q(superseded_at=None),
+                name="current_decision_outcome",
             )
         ]
 

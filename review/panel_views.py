@@ -10,16 +10,18 @@ from assessment.audit import audit
 from assessment.domain import ApplicationError
 from review.appeals import decide_appeal, file_appeal
 from review.assignment import assign, auto_assign, reviewers, unassign
-from review.decisions import bulk_decide, bulk_plan, decide, publication_plan, publish_decisions
+from review.decisions import bulk_decide, decide, publish_decisions
 from review.forms import AppealForm, AppealOutcomeForm, AssignForm, DecisionForm, PanelSettingsForm
 from review.models import Appeal, Assignment, Decision, settings_for
+from review.previews import bulk_preview, publication_preview
 from review.queries import application_panel, current_decision, cycle_panel, explained, suggestion
 from scoring.domain import rubric_for
 
 
 def panel_cycle(request, pk):
     cycle = get_cycle_for(request, pk)
-    form = PanelSettingsForm(request.POST or None, instance=settings_for(cycle))
+    review_settings = settings_for(cycle)
+    form = PanelSettingsForm(request.POST or None, instance=review_settings)
     if request.method == "POST":
         if form.is_valid():
             form.save()
@@ -27,7 +29,9 @@ def panel_cycle(request, pk):
             messages.success(request, "The panel settings are saved.")
             return redirect("panel_cycle", cycle.pk)
         messages.error(request, "The settings were not saved: correct the fields marked below.")
-    return render(request, "review/panel_cycle.html", {"cycle": cycle, "panel": cycle_panel(cycle), "form": form})
+    # A form that was posted changed its instance (unsaved): the figures read the saved settings again.
+    panel = cycle_panel(cycle, request.GET.get("page"), None if form.is_bound else review_settings)
+    return render(request, "review/panel_cycle.html", {"cycle": cycle, "panel": panel, "form": form})
 
 
 def _run(request, action, success):
@@ -76,7 +80,7 @@ def panel_bulk_decide(request, pk):
             lambda r: f"{len(r[0])} decided by threshold; {len(r[1])} not fully reviewed yet.",
         )
         return redirect("panel_cycle", cycle.pk)
-    return render(request, "review/panel_bulk_decide.html", {"cycle": cycle, "plan": bulk_plan(cycle)})
+    return render(request, "review/panel_bulk_decide.html", {"cycle": cycle, "plan": bulk_preview(cycle)})
 
 
 def _published(decisions):
@@ -100,7 +104,7 @@ def panel_publish(request, pk):
         expected = int(expected) if expected.isascii() and expected.isdigit() else None
         done = _run(request, lambda: publish_decisions(cycle, request.user, expected=expected), _published)
         return redirect("panel_cycle", cycle.pk) if done is not None else redirect("panel_publish", cycle.pk)
-    return render(request, "review/panel_publish.html", {"cycle": cycle, "plan": publication_plan(cycle)})
+    return render(request, "review/panel_publish.html", {"cycle": cycle, "plan": publication_preview(cycle)})
 
 
 @organizer_required
@@ -108,7 +112,9 @@ def panel_application(request, pk):
     application = get_application_for(request, pk)
     panel = application_panel(application)
     outcome, level = suggestion(panel["result"])
-    current = current_decision(application)
+    decisions = list(application.decisions.select_related("decided_by"))  # newest first
+    # The decision in force (``current_decision``), from the list the page shows: no query of its own.
+    current = next((d for d in decisions if d.superseded_at is None), None)
     decision_form = DecisionForm(
         levels=panel["rubric"].levels,
         initial={"outcome": outcome, "level": level, "current": current.pk if current else ""},
@@ -129,7 +135,7 @@ def panel_application(request, pk):
             "decision_form": decision_form,
             "assignments": assigned,
             "candidates": [r for r in reviewers() if r.pk not in taken],
-            "decisions": application.decisions.select_related("decided_by"),
+            "decisions": decisions,
             "appeals": application.appeals.select_related("filed_by"),
             "appeal_form": AppealOutcomeForm(levels=panel["rubric"].levels, auto_id="id_appeal_%s"),
             "history": history.history_for(request.user, application, limit=100),

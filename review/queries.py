@@ -6,42 +6,15 @@ the reviewers' combined points to them, without reading the answers again. The
 rubric is loaded once per page and handed down.
 """
 
-from assessment.models import Application, EvidenceDocument
-from review.aggregate import ReviewScores, agreement, combine, leniency, normalised_totals
+from django.core.paginator import Paginator
+
+from assessment.models import Application, User
+from review.aggregate import ReviewScores, combine
 from review.models import Assignment, Decision, Review, settings_for
+from review.rule_scores import rule_result, rule_results
+from review.summary import cycle_summary
 from scoring import engine
 from scoring.domain import facts_for, rubric_for
-from scoring.models import ScoreResult
-
-
-def rule_results(applications, rubric):
-    """Each application's rule scores (``engine.totals``) by pk: as stored, or computed for those whose
-    stored score is missing or from another rubric version (two queries for all of them together)."""
-    results, missing = {}, []
-    for application in applications:
-        try:
-            stored = application.score
-        except ScoreResult.DoesNotExist:
-            stored = None
-        if stored is not None and stored.rubric_version == rubric.version:
-            results[application.pk] = stored.result
-        else:
-            missing.append(application.pk)
-    if missing:
-        kinds = {}
-        for application_id, kind in EvidenceDocument.objects.filter(application__in=missing).values_list(
-            "application_id", "kind"
-        ):
-            kinds.setdefault(application_id, set()).add(kind)
-        for application in Application.objects.filter(pk__in=missing).select_related("cycle"):
-            facts = facts_for(application, kinds.get(application.pk, ()))
-            results[application.pk] = engine.totals(rubric, facts)
-    return results
-
-
-def rule_result(application, rubric):
-    """One application's rule scores: ``rule_results`` of it alone."""
-    return rule_results([application], rubric)[application.pk]
 
 
 def explained(application, rubric, combined=None):
@@ -106,81 +79,80 @@ def panels_of(applications, rubric, review_settings):
     return {a.pk: _panel(rubric, rules[a.pk], reviews.get(a.pk, []), margin) for a in applications}
 
 
-def cycle_panel(cycle):
-    """Every submitted application of a cycle with its panel figures, in a constant number of queries."""
+PER_PAGE = 50
+
+
+def cycle_panel(cycle, page=1, review_settings=None):
+    """A page of the cycle's submitted applications (by jurisdiction, ``PER_PAGE`` at a time) with their
+    panel figures, and the cycle-wide figures from ``review.summary``: a constant number of queries,
+    whatever the size of the cycle, and no application's answers read. ``review_settings``: the cycle's,
+    when the caller has them already."""
     rubric = rubric_for(cycle).to_engine()
-    review_settings = settings_for(cycle)
-    applications = list(
+    review_settings = review_settings or settings_for(cycle)
+    summary = cycle_summary(cycle, rubric, review_settings)
+    # The page is found among the keys, sorted by the database from the ``application_cycle_status`` index
+    # and the jurisdictions' names without reading an application's row; then the page's rows are read.
+    keys = (
         Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED)
-        .select_related("jurisdiction", "cycle", "score")
-        .defer("answers", "wizard_state")
-        .order_by("jurisdiction__name")
+        .order_by("jurisdiction__name", "pk")
+        .values("pk")
     )
+    paginator = Paginator(keys, PER_PAGE)
+    paginator.count = summary.submitted  # counted with the figures' fingerprint already
+    listed = paginator.get_page(page)
+    listed.object_list = list(
+        Application.objects.filter(pk__in=listed.object_list)  # the page's keys, a subquery of the same query
+        .select_related("jurisdiction", "score")
+        .only("pk", "cycle_id", "jurisdiction__name", "jurisdiction__state", "score__total", "score__rubric_version")
+        .order_by("jurisdiction__name", "pk")
+    )
+    applications = listed.object_list
+    ids = [a.pk for a in applications]
     assignments = {}
-    for assignment in Assignment.objects.filter(application__cycle=cycle).select_related("reviewer", "review"):
+    for assignment in (
+        Assignment.objects.filter(application__in=ids)
+        .select_related("reviewer", "review")
+        .defer("review__judged", "review__adjustments", "review__comments_for_applicant", "review__private_notes")
+    ):
         assignments.setdefault(assignment.application_id, []).append(assignment)
-    decisions = {d.application_id: d for d in Decision.objects.filter(application__cycle=cycle, superseded_at=None)}
-    rules = rule_results(applications, rubric)
-    rows, review_totals, reviewer_names = [], [], {}
+    decisions = {d.application_id: d for d in Decision.objects.filter(application__in=ids, superseded_at=None)}
+    stale = [a for a in applications if getattr(a, "score", None) is None or a.score.rubric_version != rubric.version]
+    rule_totals = {pk: result["total"] for pk, result in rule_results(stale, rubric).items()} if stale else {}
+    rows = []
     for application in applications:
         mine = assignments.get(application.pk, [])
-        counted = [a.review for a in mine if a.review.counts]
-        for a in mine:
-            reviewer_names[a.reviewer_id] = a.reviewer
-        panel = _panel(rubric, rules[application.pk], counted, review_settings.divergence_margin)
-        rule, combined, result = panel["rule"], panel["combined"], panel["result"]
-        for reviewer_id, total in combined.totals.items():
-            review_totals.append((reviewer_id, application.pk, total))
-        other_conditions = engine.conditions_met(rubric, result)
+        figures = summary.figures.get(application.pk, {})
+        rule_total = rule_totals.get(application.pk)
         rows.append(
             {
                 "application": application,
                 "assignments": [a for a in mine if a.active],
-                "reviews_done": len(counted),
-                "rule_total": rule["total"],
-                "total": result["total"] if counted else None,
-                "level": result["level"] if counted and not result["pending"] else None,
-                "eligible": result["eligible"],
-                "pending": bool(result["pending"]),
-                "spread": combined.spread,
-                "disagree": combined.spread > float(review_settings.disagreement_margin),
-                "divergences": len(combined.divergences),
-                "other_conditions": other_conditions,
+                "reviews_done": sum(1 for a in mine if a.review.counts),
+                "rule_total": float(application.score.total) if rule_total is None else rule_total,
+                "total": figures.get("total"),
+                "level": figures.get("level"),
+                "spread": figures.get("spread", 0),
+                "disagree": figures.get("disagree", False),
+                "divergences": figures.get("divergences", 0),
+                "normalised_total": figures.get("normalised_total"),
+                "normalisation_changes": figures.get("normalisation_changes", False),
                 "decision": decisions.get(application.pk),
             }
         )
-    normalised = normalised_totals(review_totals)
-    for row in rows:
-        value = normalised.get(row["application"].pk)
-        row["normalised_total"] = value
-        row["normalised_level"] = (
-            engine.level_for(value, rubric.levels, rubric.threshold, row["other_conditions"])
-            if value is not None
-            else None
-        )
-        row["normalisation_changes"] = (
-            row["total"] is not None and not row["pending"] and (row["normalised_level"] != row["level"])
-        )
-    lenient = leniency(review_totals)
-    panel = []
-    for reviewer_id, reviewer in sorted(reviewer_names.items(), key=lambda item: str(item[1])):
-        totals = [t for r, _a, t in review_totals if r == reviewer_id]
-        panel.append(
-            {
-                "reviewer": reviewer,
-                "reviews": len(totals),
-                "mean_total": round(sum(totals) / len(totals), 2) if totals else None,
-                "leniency": lenient.get(reviewer_id),
-            }
-        )
-    within, mean_difference = agreement(review_totals, float(review_settings.disagreement_margin))
+    named = User.objects.filter(pk__in=summary.assigned)
+    none = {"reviews": 0, "mean_total": None, "leniency": None}
+    reviewers = [{"reviewer": r, **summary.reviewers.get(r.pk, none)} for r in named]
     return {
         "rubric": rubric,
         "settings": review_settings,
+        "page": listed,
+        "page_range": listed.paginator.get_elided_page_range(listed.number, on_each_side=2, on_ends=1),
         "rows": rows,
-        "reviewers": panel,
-        "agreement": within,
-        "mean_difference": mean_difference,
+        "reviewers": sorted(reviewers, key=lambda r: str(r["reviewer"])),
+        "agreement": summary.agreement,
+        "mean_difference": summary.mean_difference,
+        "changes": summary.changes,
+        "reviewed": len(summary.figures),
     }
 
 

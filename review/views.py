@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -14,19 +15,31 @@ from review.assignment import declare_conflict
 from review.clarifications import answer_clarification, ask_clarification
 from review.errors import ReviewError, StaleReview
 from review.forms import AnswerForm, QuestionForm, ReviewForm
-from review.models import Assignment, Clarification, Review, settings_for
-from review.queries import application_panel, explained
+from review.models import Assignment, Clarification
+from review.review_page import own_review, page_data
 from review.reviewing import save_review
 from scoring.models import Criterion
 
+REVIEWS_PER_PAGE = 50
+
 
 def reviewer_home(request):
-    """Each assignment with its state, what is left to do and the deadline (a constant number of queries)."""
-    assignments = list(
+    """Each assignment with its state, what is left to do and the deadline, ``REVIEWS_PER_PAGE`` at a time
+    (a constant number of queries; no application's answers, no review's comments read)."""
+    mine = (
         Assignment.objects.filter(reviewer=request.user, active=True)
         .select_related("application__jurisdiction", "application__cycle__review_settings", "review")
-        .order_by("application__cycle__opens_at", "application__jurisdiction__name")
+        .defer(
+            "application__answers",
+            "application__wizard_state",
+            "review__adjustments",
+            "review__comments_for_applicant",
+            "review__private_notes",
+        )
+        .order_by("application__cycle__opens_at", "application__jurisdiction__name", "pk")
     )
+    listed = Paginator(mine, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
+    assignments = list(listed.object_list)
     cycles = {a.application.cycle_id for a in assignments}
     judged_per_cycle = dict(
         Criterion.objects.filter(kind="judged", rubric__cycle__in=cycles)
@@ -39,7 +52,10 @@ def reviewer_home(request):
         assignment.deadline = review_settings.review_deadline if review_settings else None
         review = assignment.review
         assignment.left = 0 if review.is_submitted else judged_per_cycle.get(cycle.pk, 0) - len(review.judged)
-    return render(request, "review/home_reviewer.html", {"assignments": assignments})
+    page_range = listed.paginator.get_elided_page_range(listed.number, on_each_side=2, on_ends=1)
+    return render(
+        request, "review/home_reviewer.html", {"assignments": assignments, "page": listed, "page_range": page_range}
+    )
 
 
 @require_POST
@@ -97,22 +113,12 @@ def answer(request, pk):
 # Reviewing --------------------------------------------------------------------
 
 
-def _own_review(request, pk):
-    """The reviewer's own review on an active assignment; 404 for anyone else."""
-    return get_object_or_404(
-        Review.objects.select_related("assignment__application__jurisdiction", "assignment__application__cycle"),
-        pk=pk,
-        assignment__reviewer=request.user,
-        assignment__active=True,
-    )
-
-
 def review_edit(request, pk):
-    review = _own_review(request, pk)
+    review = own_review(request.user, pk)
     application = review.assignment.application
-    panel = application_panel(application)
+    data = page_data(review)
     form = ReviewForm(
-        request.POST or None, rubric=panel["rubric"], rule=panel["rule"], initial=ReviewForm.initial_for(review)
+        request.POST or None, rubric=data["rubric"], rule=data["rule"], initial=ReviewForm.initial_for(review)
     )
     if request.method == "POST":
         if review.is_submitted:
@@ -145,40 +151,40 @@ def review_edit(request, pk):
                 return redirect("review_edit", review.pk)
         else:
             messages.error(request, "Your review was not saved: correct the fields marked below.")
-    # Independence: the others' scores only once your own review is in.
-    others = []
-    if review.is_submitted:
-        others = [r for r in panel["reviews"] if r.pk != review.pk]
     return render(
         request,
         "review/review_edit.html",
         {
             "review": review,
             "application": application,
-            "rule": explained(application, panel["rubric"]),  # the rule scores with their reasons
+            "rule": data["explained"],  # the rule scores with their reasons
             "form": form,
-            "others": others,
-            "combined": panel["combined"] if review.is_submitted else None,
-            "documents": application.documents.all(),
+            "others": data["others"],  # empty until the review is submitted (independence)
+            "combined": data["combined"],
+            "documents": data["documents"],
             "sections": _answer_sections(application),
-            "deadline": settings_for(application.cycle).review_deadline,
+            "deadline": data["deadline"],
         },
     )
 
 
 def _answer_sections(application):
+    """The answers of each step of single questions (the page leaves out the steps of rows), as bound forms.
+
+    Showing an answer reads the field's value from the bound data (``BoundField.value``): the forms are not
+    validated, and the steps of rows (formsets, which the page does not show) are not bound at all.
+    """
     state = application.wizard_state.get("step_data", {})
-    sections = []
-    for step, _form_class in STEPS:
-        form = assessment_domain.bind_step(step, state.get(step))
-        form.is_valid()
-        sections.append({"step": step, "title": STEP_TITLES[step], "form": form, "is_formset": hasattr(form, "forms")})
-    return sections
+    return [
+        {"step": step, "title": STEP_TITLES[step], "form": assessment_domain.bind_step(step, state.get(step))}
+        for step, form_class in STEPS
+        if not hasattr(form_class, "form")  # a formset class has the form of its rows
+    ]
 
 
 @require_POST
 def review_conflict(request, pk):
-    review = _own_review(request, pk)
+    review = own_review(request.user, pk)
     reason = request.POST.get("reason", "")
     try:
         declare_conflict(request.user, review.assignment.application.jurisdiction, reason, request.user)

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from assessment.models import Application
-from reports import application_report
+from reports import application_report, export_views
 from scoring.domain import rubric_for
 from tests.factories import make_cycle, make_jurisdiction, make_organizer
 from tests.factories.applications import make_submitted
@@ -42,10 +42,22 @@ def designees(cycle, count):
 @pytest.mark.parametrize("size", SIZES)
 def test_the_public_designees_page(client, django_assert_num_queries, cycle, size):
     designees(cycle, size)
-    # 1: the designees, with their jurisdiction and cycle joined and the current decision in subqueries.
-    with django_assert_num_queries(1):
+    # 2: the number of designees (the paginator's count); the page of designees, with their jurisdiction,
+    # cycle and current decision joined and their cycle's number of designees counted alongside.
+    with django_assert_num_queries(2):
         response = client.get(reverse("public_designees"))
     assert response.status_code == 200 and response.content.decode().count("Seal (SVG)") == size
+
+
+@pytest.mark.parametrize("size", [5, 9])
+def test_a_page_of_the_public_designees(client, django_assert_num_queries, cycle, size, monkeypatch):
+    monkeypatch.setattr(export_views, "DESIGNEES_PER_PAGE", 2)
+    designees(cycle, size)
+    # 2: the number of designees; the page of them, each cycle's number counted alongside. Whatever the size.
+    with django_assert_num_queries(2):
+        response = client.get(reverse("public_designees"), {"page": 2})
+    page = response.content.decode()
+    assert page.count("Seal (SVG)") == 2 and f"{size} designees" in page and 'aria-current="page"' in page
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -53,9 +65,9 @@ def test_the_exports_page(client, django_assert_num_queries, cycle, size):
     designees(cycle, size)
     make_cycle(name="2024–2026")
     client.force_login(make_organizer())
-    # 7: the session, the user, the cycle; the counts of applications, designees and published designees;
-    # the other cycles (linked from the page).
-    with django_assert_num_queries(7):
+    # 6: the session, the user, the cycle; the count of applications; the counts of designees and published
+    # designees (one query); the other cycles (linked from the page).
+    with django_assert_num_queries(6):
         response = client.get(reverse("cycle_exports", kwargs={"cycle_id": cycle.pk}))
     assert response.status_code == 200 and f"{size + 1} applications" in response.content.decode()
 

@@ -14,7 +14,7 @@ from review import aggregate
 from review.assignment import assign, declare_conflict
 from review.decisions import decide, publish_decisions
 from review.models import Assignment, Decision, Review, settings_for
-from review.queries import application_panel, current_decision
+from review.queries import PER_PAGE, application_panel, current_decision
 from review.reminders import send_reminders
 from review.reviewing import save_review
 from scoring import engine
@@ -297,16 +297,21 @@ def test_dashboards_use_the_same_number_of_queries_for_10_or_200_applications(pa
         assert response.status_code == 200
         return len(captured), response.content.decode()
 
-    # At either size. The organizer's cycle panel (17): the session, the user, the cycle; the cycle's review
-    # settings (read, and created on first use: a savepoint, the insert, its release; read again); the rubric,
-    # its categories, criteria and levels; the applications (with their stored scores), their assignments (with
-    # reviewers and reviews), current decisions; for the applications without a current stored score (all of
-    # them here), their evidence kinds and answers. The reviewer's dashboard (4): the session, the user, the
-    # assignments (with applications and reviews), the judged criteria of their rubrics.
-    expected = 17 if page == "organizer" else 4
-    few, _ = queries(10)
+    # At either size. The organizer's cycle panel (24): the session, the user, the cycle; the cycle's review
+    # settings (read, and created on first use: a savepoint, the insert, its release); the rubric, its
+    # categories, criteria and levels; the cycle-wide figures (review.summary: two aggregate queries for their
+    # fingerprint, which count the applications too; the counted reviews' compact rows, the reviewed
+    # applications' stored scores, and for those without a current stored score — all of them here — their
+    # evidence kinds and answers; the reviewers ever assigned); the page of applications (with jurisdictions
+    # and stored totals), its assignments (with reviewers and reviews), current decisions, and the rule totals
+    # of its applications without a current stored score (evidence kinds, answers); the reviewers' names. The reviewer's dashboard (5): the
+    # session, the user, the number of their assignments, a page of them (with applications and reviews), the
+    # judged criteria of their rubrics.
+    expected = 24 if page == "organizer" else 5
+    few, few_html = queries(10)
     many, html = queries(200)
     assert few == expected
     assert many == expected
-    if page == "organizer":
-        assert html.count('/panel/">') >= 200
+    if page == "organizer":  # a page of applications at a time, the figures of the whole cycle
+        assert few_html.count('/panel/">') == 10 and html.count('/panel/">') == PER_PAGE
+        assert "200 submitted applications, 200 with a counted review" in html and 'aria-label="Page 4"' in html

@@ -1,0 +1,103 @@
+"""The rows of the review page's table of adjustments, written in Python: one per rule-scored criterion
+(about thirty-five), each with two inputs.
+
+``{% adjust_rows form %}`` writes what this loop of ``review/review_edit.html`` wrote, byte for byte::
+
+    {% for criterion, rule_points, points, reason in form.adjust_rows %}
+    <tr>
+      <th scope="row">{{ criterion.code }} {{ criterion.title }}</th>
+      <td>{{ rule_points|floatformat:"-2" }} / {{ criterion.points|floatformat:"-2" }}</td>
+      <td>(the label, the input and the errors of points)</td>
+      <td>(the label, the input and the errors of reason)</td>
+    </tr>
+    {% endfor %}
+
+each value written as ``{{ value }}`` writes it (``assessment.widget_html.shown``), each input as
+``{{ field }}`` writes it (the form's renderer). tests/test_review_rows.py compares with the loop.
+"""
+
+from decimal import Decimal
+
+from django import template
+from django.template.defaultfilters import floatformat
+from django.utils.safestring import mark_safe
+
+from assessment.templatetags.points import LARGEST, plain_locale
+from assessment.widget_html import shown
+
+register = template.Library()
+
+
+def hundredths(value, plain):
+    """``floatformat:"-2"``: a whole number (most points) is written directly in a plain locale."""
+    kind = type(value)
+    if plain and kind is int:
+        return str(value)
+    if plain and kind is float and -LARGEST < value < LARGEST and value.is_integer():
+        return str(int(value))
+    if plain and kind is Decimal and value.is_finite() and abs(value) < LARGEST and value == value.to_integral_value():
+        return str(int(value))
+    return floatformat(value, "-2")
+
+
+def _cell(field):
+    errors = "".join(f'<span class="usa-error-message">{shown(e)}</span>' for e in field.errors)
+    return (
+        f'<td><label class="usa-sr-only" for="{shown(field.id_for_label)}">{shown(field.label)}</label>'
+        f"{shown(str(field))}{errors}</td>"
+    )
+
+
+@register.simple_tag
+def adjust_rows(form):
+    plain = plain_locale()
+    rows = []
+    for criterion, rule_points, points, reason in form.adjust_rows():
+        rows.append(
+            "\n    <tr>\n"
+            f'      <th scope="row">{shown(criterion.code)} {shown(criterion.title)}</th>\n'
+            f"      <td>{hundredths(rule_points, plain)} / {hundredths(criterion.points, plain)}</td>\n"
+            f"      {_cell(points)}\n"
+            f"      {_cell(reason)}\n"
+            "    </tr>\n    "
+        )
+    return mark_safe("".join(rows))
+
+
+@register.simple_tag
+def score_rows(result, panel, combined):
+    """The rows of the panel's table of scores (``review/panel_application.html``): per criterion of
+    ``result`` (the combined result in words), its rule points, each counted review's points and the
+    combined points. Writes what this loop wrote, byte for byte, in one pass instead of a search of
+    every criterion's rule points and every review's points per cell::
+
+        {% for c in result.criteria %}
+        <tr>
+          <th scope="row">{{ c.code }} {{ c.title }}</th>
+          <td>{% for code, points in panel.rule.criteria.items %}{% if code == c.code %}{% if points is None %}—{% else %}{{ points|floatformat:"-2" }}{% endif %}{% endif %}{% endfor %}</td>
+          {% for r in panel.reviews %}<td>{% for code, values in combined.per_criterion.items %}{% if code == c.code %}{% for rid, v in values.items %}{% if rid == r.assignment.reviewer_id %}{{ v|floatformat:"-2" }}{% endif %}{% endfor %}{% endif %}{% endfor %}</td>{% endfor %}
+          <td>{% if c.points is None %}—{% else %}{{ c.points|floatformat:"-2" }}{% endif %}</td>
+        </tr>
+        {% endfor %}
+    """
+    plain = plain_locale()
+    rule = panel["rule"]["criteria"]
+    reviewer_ids = [r.assignment.reviewer_id for r in panel["reviews"]]
+    rows = []
+    for c in result["criteria"]:
+        code = c["code"]
+        if code not in rule:
+            rule_cell = ""
+        else:
+            rule_cell = "—" if rule[code] is None else hundredths(rule[code], plain)
+        values = combined.per_criterion.get(code, {})
+        cells = "".join(f"<td>{hundredths(values[rid], plain) if rid in values else ''}</td>" for rid in reviewer_ids)
+        rows.append(
+            "\n  <tr>\n"
+            f'    <th scope="row">{shown(code)} {shown(c["title"])}</th>\n'
+            f"    <td>{rule_cell}</td>\n"
+            f"    {cells}\n"
+            f"    <td>{'—' if c['points'] is None else hundredths(c['points'], plain)}</td>\n"
+            "  </tr>\n  "
+        )
+    return mark_safe("".join(rows))
