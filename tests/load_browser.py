@@ -1,6 +1,7 @@
 """A browser for the load (tests/load_users.py): plain urllib with cookies, no redirects followed, every
 request timed and recorded."""
 
+import random
 import re
 import threading
 import time
@@ -58,10 +59,13 @@ class Recorder:
 class Browser:
     """One person's browser: its own cookies (session, CSRF, messages); counts its requests."""
 
-    def __init__(self, base_url, who, recorder):
+    def __init__(self, base_url, who, recorder, think=0.0):
+        """``think``: the mean pause, in seconds, of a person reading the page before the next click (uniform
+        between half and one and a half times it); 0 for a browser that clicks as fast as the server answers."""
         self.base_url = base_url
         self.who = who
         self.recorder = recorder
+        self.think = think
         self.count = 0
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()), _NoRedirect)
 
@@ -69,6 +73,8 @@ class Browser:
         """GET (or POST ``form``) ``path``; the Response, or None after recording why it is an error."""
         data = urllib.parse.urlencode(form, doseq=True).encode() if form is not None else None
         request = urllib.request.Request(self.base_url + path, data=data)
+        if self.think:
+            time.sleep(random.uniform(0.5, 1.5) * self.think)  # not timed: the person, not the server
         self.count += 1
         started = time.perf_counter()
         try:

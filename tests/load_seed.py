@@ -61,6 +61,12 @@ for n in range(spec["reviewers"]):
         reviews.append({"pk": review.pk, "version": review.version})
     reviewers.append({"username": reviewer.username, "reviews": reviews})
 
+# A realistic installation: the cycle's applications reviewed and some decided (bench/seed.py), before anyone signs in.
+if spec["applications"]:
+    from bench.seed import populate
+
+    populate(cycle, spec["applications"], organizers[0], hashed, prefix="realistic")
+
 applicants = []
 for draft, size in enumerate([2] * spec["pairs"] + [1] * spec["solo"]):
     place = make_jurisdiction(name=f"Load City {draft}")
@@ -81,7 +87,7 @@ emit(
         "submitted": Application.objects.filter(cycle=cycle).count(),
         "first_version": Application().version,
         "drafts": spec["pairs"] + spec["solo"],
-        "designees": spec["designees"],
+        "designees": Decision.objects.filter(application__cycle=cycle, outcome="designated", superseded_at=None).count(),
         "judged": {"code": judged.code, "points": int(judged.points)},
         "organizers": [user.username for user in organizers],
         "reviewers": reviewers,
@@ -122,7 +128,10 @@ def mix(users):
     return {"organizers": organizers, "reviewers": reviewers, "pairs": pairs, "solo": applicants - 2 * pairs}
 
 
-def seed(stack, users, designees=5):
-    """Create the cycle, its people, drafts, submitted applications and assignments; what each user will do."""
-    spec = {**mix(users), "designees": designees, "password": PASSWORD, "writes": WRITES}
-    return stack.run(f"SPEC = {json.dumps(spec)!r}\n" + SEED)
+def seed(stack, users, designees=5, applications=0):
+    """Create the cycle, its people, drafts, submitted applications and assignments; what each user will do.
+
+    ``applications``: that many more submitted applications in the cycle, reviewed and some decided
+    (bench/seed.py), so the users work on a realistic installation instead of an empty one."""
+    spec = {**mix(users), "designees": designees, "applications": applications, "password": PASSWORD, "writes": WRITES}
+    return stack.run(f"SPEC = {json.dumps(spec)!r}\n" + SEED, timeout=900)

@@ -212,6 +212,8 @@ class Result:
     requests_per_user: int
     workers: int
     threads: int
+    applications: int = 0
+    think: float = 0.0
     seconds: float = 0.0
     timings: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)
@@ -228,7 +230,8 @@ class Result:
     def report(self):
         """The figures as text: server settings, latency per kind of request, throughput, outcomes."""
         lines = [
-            f"{self.database}: {self.users} users, {self.requests_per_user} requests each after signing in; "
+            f"{self.database}: {self.users} users, {self.requests_per_user} requests each after signing in, "
+            f"{self.applications} more submitted applications in the cycle, {self.think:g} s mean pause per click; "
             f"gunicorn {self.workers} workers x {self.threads} threads",
             f"{'request':<14}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}",
         ]
@@ -243,6 +246,7 @@ class Result:
             f"{'all':<14}{len(every):>7}{percentile(every, 50) * 1000:>9.0f}"
             f"{percentile(every, 95) * 1000:>9.0f}{every[-1] * 1000:>9.0f}",
             f"{self.requests} requests in {self.seconds:.1f} s: {self.requests / self.seconds:.1f} requests/s",
+            f"longest wait: {every[-1]:.2f} s; requests that waited over 5 s: {sum(t > 5 for t in every)}",
             f"saves: {self.saves}; conflict pages: {self.conflicts}; export downloads: {self.downloads}",
             f"errors: {len(self.errors)}; lost saves: {len(self.lost)}",
             *self.errors[:20],
@@ -256,9 +260,11 @@ def percentile(ordered, p):
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
-def run_load(stack, users=50, requests_per_user=10, workers=4, threads=4):
-    """Seed a migrated stack, serve it with gunicorn (settings: bench/load.py), run every user at once; the Result."""
-    plan = seed(stack, users)
+def run_load(stack, users=50, requests_per_user=10, workers=4, threads=4, applications=0, think=0.0):
+    """Seed a migrated stack (``applications``: that many more submitted applications, bench/seed.py), serve it
+    with gunicorn (settings: bench/load.py), run every user at once; the Result. ``think``: each person's mean
+    pause before a click, the first one (signing in) included, so arrivals spread over the first pause."""
+    plan = seed(stack, users, applications=applications)
     recorder = Recorder()
     barriers = defaultdict(lambda: threading.Barrier(2))
     applicants = [
@@ -268,14 +274,16 @@ def run_load(stack, users=50, requests_per_user=10, workers=4, threads=4):
     rows = (plan["submitted"], plan["submitted"] + plan["drafts"])  # before and after every draft is started
     organizers = [Organizer(u, plan["cycle"], rows, plan["designees"]) for u in plan["organizers"]]
     people = [*applicants, *reviewers, *organizers]
-    result = Result(stack.kind, len(people), requests_per_user, workers, threads, pairs=len(barriers))
+    result = Result(
+        stack.kind, len(people), requests_per_user, workers, threads, applications, think, pairs=len(barriers)
+    )
 
     with stack.server(workers=workers, threads=threads) as url:
         server = stack.processes[-1]
         start = threading.Barrier(len(people))
 
         def live(person):
-            browser = Browser(url, person.username, recorder)
+            browser = Browser(url, person.username, recorder, think=think)
             try:
                 start.wait(timeout=120)
                 if browser.sign_in(person.username):
