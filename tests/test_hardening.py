@@ -213,6 +213,18 @@ def test_templates_have_no_inline_scripts_styles_or_event_handlers():
     assert offenders == []
 
 
+def test_no_template_comment_spans_lines():
+    # Django's {# #} ends at the line's end: a comment over several lines is printed on the page as text.
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in (ROOT / "templates").rglob("*")
+        if path.suffix in (".html", ".txt", ".svg")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "{#" in line and "#}" not in line.split("{#", 1)[1]
+    ]
+    assert offenders == []
+
+
 # Health check ----------------------------------------------------------------------
 
 
