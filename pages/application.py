@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 
-from assessment import history
+from assessment import answers, history
 from assessment.access import (
     can_edit,
     get_application_for,
@@ -11,7 +11,6 @@ from assessment.access import (
     may_read_appeals,
     may_read_applicant_comments,
 )
-from pages import answers
 from pages.extension import extension_form
 from review.appeals import why_no_appeal
 from review.forms import AnswerForm, AppealForm, QuestionForm

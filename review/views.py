@@ -7,10 +7,10 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from assessment import domain as assessment_domain
+from assessment import answers
 from assessment.access import can_edit, get_application_for, may_ask
 from assessment.evidence import StorageError
-from assessment.forms import STEP_TITLES, STEPS
+from assessment.forms import STEPS
 from review.assignment import declare_conflict
 from review.clarifications import answer_clarification, ask_clarification
 from review.errors import ReviewError, StaleReview
@@ -169,14 +169,11 @@ def review_edit(request, pk):
 
 
 def _answer_sections(application):
-    """The answers of each step of single questions (the page leaves out the steps of rows), as bound forms.
-
-    Showing an answer reads the field's value from the bound data (``BoundField.value``): the forms are not
-    validated, and the steps of rows (formsets, which the page does not show) are not bound at all.
-    """
+    """The answers of each step of single questions (the page leaves out the steps of rows), as the
+    application page writes them (``assessment.answers``)."""
     state = application.wizard_state.get("step_data", {})
     return [
-        {"step": step, "title": STEP_TITLES[step], "form": assessment_domain.bind_step(step, state.get(step))}
+        answers.section(step, state.get(step))
         for step, form_class in STEPS
         if not hasattr(form_class, "form")  # a formset class has the form of its rows
     ]

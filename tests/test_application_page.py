@@ -1,6 +1,6 @@
 """The application page without binding forms: its answers, standing and zone select, and its queries.
 
-The answers (pages/answers.py) and the standing's rows (assessment/templatetags/standing_rows.py, points.py)
+The answers (assessment/answers.py) and the standing's rows (assessment/templatetags/standing_rows.py, points.py)
 are written in Python; each is compared here with what the templates and bound forms wrote before.
 """
 
@@ -14,11 +14,10 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessment import domain
+from assessment import answers, domain
 from assessment.forms import STEPS
 from assessment.templatetags.points import number, plain_locale, points
 from assessment.templatetags.standing_rows import category_rows, criteria_rows
-from pages import answers
 from pages.extension import offered_zones
 from scoring.domain import estimate_for
 from tests.factories import as_user, make_cycle, make_jurisdiction, make_organizer, make_user
@@ -26,6 +25,19 @@ from tests.factories.answers import wizard_state
 from tests.wizard_inputs import field_names, hostile_text
 
 STEP_NAMES = [name for name, _ in STEPS]
+
+# What assessment/answer.html wrote for a bound field, before the pages wrote answers in Python.
+ANSWER = (
+    "{% with value=field.value kind=field.widget_type %}"
+    '{% if kind == "radioselect" or kind == "select" or kind == "checkboxselectmultiple" %}'
+    '{% for choice_value, label in field.field.choices %}{% if kind == "checkboxselectmultiple" %}'
+    '{% if choice_value in value %}<span class="usa-tag margin-right-1">{{ label }}</span>{% endif %}'
+    "{% elif choice_value == value %}{{ label }}{% endif %}{% endfor %}{% if not value %}"
+    '<span class="text-base">Not answered</span>{% endif %}{% elif kind == "checkbox" %}{% if value %}'
+    'Yes{% else %}<span class="text-base">Not confirmed</span>{% endif %}{% elif value %}'
+    '{{ value|linebreaksbr }}{% else %}<span class="text-base">Not answered</span>{% endif %}'
+    "{% endwith %}\n"  # the file's last line break, which the include wrote too
+)
 
 # What the page's template wrote from each step's bound form (or formset), one section after another.
 BOUND = engines["django"].from_string(
@@ -36,7 +48,7 @@ BOUND = engines["django"].from_string(
     '    {% endif %}{% empty %}<tr><td colspan="5">No metrics listed.</td></tr>{% endfor %}'
     "{% else %}{% for field in section.form %}\n"
     '    <dt class="text-bold margin-top-1">{{ field.label }}</dt>\n'
-    '    <dd class="margin-left-0">{% include "assessment/answer.html" %}</dd>\n'
+    '    <dd class="margin-left-0">' + ANSWER + "</dd>\n"
     "  {% endfor %}{% endif %}|{% endfor %}"
 )
 

@@ -5,7 +5,7 @@ Rules give whole points or halves, and a page of standing shows a hundred of the
 millisecond). A whole number or a half needs neither: it is written directly when the locale writes
 numbers as English does (a point before the decimals, no thousands separator). Everything else
 (other fractions, ``Decimal``, text, very large numbers, other locales) goes to ``floatformat`` itself.
-``number`` is the same for ``{{ value }}`` of an int or a float. tests/test_points_filter.py compares them.
+``number`` is the same for ``{{ value }}`` of an int or a float. tests/test_application_page.py compares them.
 """
 
 from django import template

@@ -13,7 +13,7 @@
 and ``{% category_rows standing %}`` the loop over ``standing.categories`` of ``scoring/standing.html``
 (points, what reviewers may add, what is needed, a meter), byte for byte: each value is written as
 ``{{ value }}`` writes it (``assessment.widget_html.shown``) and points as ``points`` writes them.
-tests/test_standing_rows.py compares with the loops.
+tests/test_application_page.py compares with the loops.
 """
 
 from django import template

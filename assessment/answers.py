@@ -1,4 +1,4 @@
-"""The answers of an application as its page shows them, written from the stored wizard data.
+"""The answers of an application as its pages show them, written from the stored wizard data.
 
 The page used to bind all eleven steps' forms (the metrics step a formset of up to 40 rows) and render
 ``assessment/answer.html`` for every field: most of an applicant's page. Showing an answer needs none of
@@ -6,7 +6,8 @@ that: each value is what the field's widget reads from the stored data (``value_
 what a bound form's ``field.value`` is), and its words are the field's label and choice labels. So the
 steps' form classes are read once, when this module is imported (they are fixed: built from
 ``assessment/questionnaire.py``), and each answer is written here as ``answer.html`` writes it, escaped
-the same way (tests/test_application_answers.py compares with the bound forms and the template).
+the same way (tests/test_application_page.py compares with the bound forms and the template). The
+application page and the review page show answers through it.
 """
 
 import re
