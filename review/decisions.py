@@ -15,7 +15,8 @@ from assessment.templatetags.zones import in_zone
 from review.errors import DecidedMeanwhile, ReviewError
 from review.mail import mail_staff, staff_to_mail
 from review.models import Decision, settings_for
-from review.queries import application_panel, current_decision, panels_of, suggestion
+from review.queries import application_panel, current_decision, panels_of
+from review.summary import suggestion
 from scoring.domain import rubric_for
 
 # ``decide(replaces=ANY)``: supersede whatever decision is current (a deliberate second decision).

@@ -14,7 +14,8 @@ from review.decisions import bulk_decide, decide, publish_decisions
 from review.forms import AppealForm, AppealOutcomeForm, AssignForm, DecisionForm, PanelSettingsForm
 from review.models import Appeal, Assignment, Decision, settings_for
 from review.previews import bulk_preview, publication_preview
-from review.queries import application_panel, current_decision, cycle_panel, explained, suggestion
+from review.queries import application_panel, current_decision, cycle_panel, explained
+from review.summary import suggestion
 from scoring.domain import rubric_for
 
 

@@ -170,13 +170,6 @@ def applicant_comments(application):
     return [text.strip() for text in comments if text and text.strip()]
 
 
-def suggestion(result):
-    """The engine's suggestion for a result: (outcome, level)."""
-    if result["eligible"]:
-        return Decision.Outcome.DESIGNATED, result["level"] or ""
-    return Decision.Outcome.NOT_DESIGNATED, ""
-
-
 def current_decision(application):
     """The decision in force (not superseded), published or not; None before the first."""
     return application.decisions.filter(superseded_at=None).first()

@@ -22,7 +22,14 @@ from review.rule_scores import computed_rule_results
 from scoring import engine
 from scoring.models import ScoreResult
 
-DESIGNATED, NOT_DESIGNATED = Decision.Outcome.DESIGNATED, Decision.Outcome.NOT_DESIGNATED
+
+def suggestion(result):
+    """The engine's suggestion for a result: (outcome, level)."""
+    if result["eligible"]:
+        return Decision.Outcome.DESIGNATED, result["level"] or ""
+    return Decision.Outcome.NOT_DESIGNATED, ""
+
+
 _KEPT = {}  # cycle pk → (fingerprint, CycleSummary); at most _KEEP cycles
 _KEEP = 8
 
@@ -143,8 +150,7 @@ def compute(cycle, rubric, review_settings):
             "disagree": combined.spread > disagreement,
             "divergences": len(combined.divergences),
             "other_conditions": engine.conditions_met(rubric, result),
-            # ``review.queries.suggestion``: what a decision by the threshold would be.
-            "suggestion": (DESIGNATED, result["level"] or "") if result["eligible"] else (NOT_DESIGNATED, ""),
+            "suggestion": suggestion(result),  # what a decision by the threshold would be
         }
     for application_id, value in normalised_totals(review_totals).items():
         row = summary.figures[application_id]

@@ -62,8 +62,9 @@ from review.forms import (
     ReviewForm,
 )
 from review.models import Review
-from review.queries import application_panel, suggestion
+from review.queries import application_panel
 from review.reviewing import save_review
+from review.summary import suggestion
 from tests.factories import (
     as_user,
     make_cycle,

@@ -14,7 +14,7 @@ from assessment.evidence import store_document
 from assessment.forms import STEPS
 from assessment.models import Application, Cycle
 from reports import cycle_summary, tasks
-from review import appeals, clarifications, decisions, queries, reminders, reviewing
+from review import appeals, clarifications, decisions, queries, reminders, reviewing, summary
 from review import assignment as assigning
 from review.models import Appeal, Assignment, Decision, Review, settings_for
 from scoring.domain import explain_application, rubric_for
@@ -242,7 +242,7 @@ def build_world():
     review("reviewer_done", "A1")
     review(EXTRA, "A1")
     panel = queries.application_panel(apps["A1"])
-    outcome, level = queries.suggestion(panel["result"])
+    outcome, level = summary.suggestion(panel["result"])
     assert outcome == Decision.Outcome.DESIGNATED, "A1 should be a designee (it has a seal and is public)"
     decisions.decide(apps["A1"], outcome, level, "Strong multi-channel access.", organizer, panel=panel)
     committed(decisions.publish_decisions, cycles["C1"], organizer)
@@ -267,7 +267,7 @@ def build_world():
     )
     committed(clarifications.answer_clarification, question, "Yes, from 8 to 12.", people["colleague_a"])
     panel = queries.application_panel(apps["A2"])
-    assert queries.suggestion(panel["result"]) != (Decision.Outcome.DESIGNATED, A2_LEVEL)
+    assert summary.suggestion(panel["result"]) != (Decision.Outcome.DESIGNATED, A2_LEVEL)
     decisions.decide(
         apps["A2"], Decision.Outcome.DESIGNATED, A2_LEVEL, A2_RATIONALE, organizer, override_reason=A2_OVERRIDE
     )
