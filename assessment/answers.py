@@ -149,3 +149,39 @@ def sections(application):
     """Every step's answers, in the questionnaire's order."""
     state = application.wizard_state.get("step_data", {})
     return [section(step, state.get(step)) for step, _form_class in STEPS]
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One answer of a step as it is saved now and as this person typed it (both as the page shows answers)."""
+
+    label: str  # escaped
+    saved: str  # html
+    typed: str  # html
+
+
+def _row_count(form_class, step, data):
+    return max(form_class(data=data, prefix=step).total_form_count(), 0)
+
+
+def differences(step, saved_raw, typed_raw):
+    """The answers of ``step`` that differ between the saved data and what was typed, in the form's order."""
+    form_class, questions = _STEPS[step]
+    saved, typed = MultiValueDict(saved_raw or {}), MultiValueDict(typed_raw or {})
+    if not hasattr(form_class, "form"):
+        names = [(q, f"{step}-{q.name}", q.label) for q in questions]
+    else:
+        rows = max(_row_count(form_class, step, saved), _row_count(form_class, step, typed))
+        names = [
+            (q, f"{step}-{index}-{q.name}", mark_safe(f"Row {index + 1}: {q.label}"))
+            for index in range(rows)
+            for q in questions
+        ]
+    found = []
+    for question, name, label in names:
+        before, after = _value(question, saved, name), _value(question, typed, name)
+        if (before or None) != (after or None):  # an empty field and a missing one are the same answer
+            found.append(
+                Difference(label, mark_safe(answer_html(question, before)), mark_safe(answer_html(question, after)))
+            )
+    return found

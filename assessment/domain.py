@@ -7,6 +7,7 @@ change writes an AuditEvent with its actor.
 import copy
 import functools
 import logging
+from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -32,11 +33,22 @@ class ApplicationError(Exception):
 
 
 class StaleVersion(ApplicationError):
-    def __init__(self, current):
+    """The step being saved was saved by someone (or somewhere) else after the page was opened."""
+
+    def __init__(self, current, step, user):
         self.current = current
-        who = current.updated_by or "A colleague"
-        when = timezone.localtime(current.updated_at).strftime("%H:%M")
-        super().__init__(f"{who} saved this application at {when}, after you opened this page.")
+        self.step = step
+        stamp = step_stamp(current, step)
+        self.by_you = stamp is not None and stamp["by"] == user.pk
+        self.saved_by = current.updated_by if stamp is None else User.objects.filter(pk=stamp["by"]).first()
+        saved_at = current.updated_at if stamp is None else datetime.fromisoformat(stamp["at"])
+        self.saved_at = timezone.localtime(saved_at)
+        when = self.saved_at.strftime("%H:%M")
+        if self.by_you:
+            message = f"You saved this page in another tab or window at {when}, after you opened this page."
+        else:
+            message = f"{self.saved_by or 'A colleague'} saved this page at {when}, after you opened this page."
+        super().__init__(message)
 
 
 class NotEditable(ApplicationError):
@@ -200,23 +212,53 @@ def start_application(jurisdiction, cycle, user, prefill=True):
     return application
 
 
-def save_draft(application, state, user, expected_version):
-    """Store the wizard's state if nobody saved since ``expected_version``.
+def step_stamp(application, step):
+    """Who last saved ``step`` of the draft, at which version and when: {"version", "by", "at"}, or None."""
+    return application.wizard_state.get("saved", {}).get(step)
 
-    Raises StaleVersion (the other save is kept) or NotEditable.
+
+def _saved_since(application, step, version):
+    stamp = step_stamp(application, step)
+    # A draft saved before steps were stamped: any save since the page was opened may have been this step's.
+    if not application.wizard_state.get("saved"):
+        return application.version != version
+    return stamp is not None and stamp["version"] > version
+
+
+def save_draft(application, state, user, expected_version, step=None):
+    """Store the wizard's state; with ``step``, only that step's answers are this save's.
+
+    The page was opened at ``expected_version``. When others saved since, their saves are kept: a save of
+    other steps is merged (this step's answers go into the draft as it is now), and only a save of this same
+    step since the page was opened raises StaleVersion (nothing is stored). Raises NotEditable after submission.
     """
     if not application.is_draft:
         raise NotEditable("This application has been submitted and can no longer be changed.")
-    answers = answers_from_state(state)
-    now = timezone.now()
-    updated = Application.objects.filter(
-        pk=application.pk, version=expected_version, status=Application.Status.DRAFT
-    ).update(wizard_state=state, answers=answers, version=F("version") + 1, updated_by=user, updated_at=now)
-    if not updated:
+    while True:
+        now = timezone.now()
+        if step is not None:
+            stamps = {
+                **state.get("saved", {}),
+                step: {"version": expected_version + 1, "by": user.pk, "at": now.isoformat()},
+            }
+            state = {**state, "saved": stamps}
+        answers = answers_from_state(state)
+        updated = Application.objects.filter(
+            pk=application.pk, version=expected_version, status=Application.Status.DRAFT
+        ).update(wizard_state=state, answers=answers, version=F("version") + 1, updated_by=user, updated_at=now)
+        if updated:
+            break
         current = Application.objects.select_related("updated_by").get(pk=application.pk)
         if not current.is_draft:
             raise NotEditable("This application has been submitted and can no longer be changed.")
-        raise StaleVersion(current)
+        if step is None or _saved_since(current, step, expected_version):
+            raise StaleVersion(current, step, user)
+        # Colleagues (or this user's other tab) saved other steps: theirs stay, this step's answers join them.
+        ours, pointer = state["step_data"].get(step), state.get("step")
+        state = copy.deepcopy(current.wizard_state)
+        state["step_data"][step] = ours
+        state["step"] = pointer  # where this user goes next
+        expected_version = current.version
     application.wizard_state = state
     application.answers = answers
     application.version = expected_version + 1

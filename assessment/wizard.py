@@ -23,7 +23,7 @@ from django.views.generic import TemplateView
 from formtools.wizard.storage.base import BaseStorage
 from formtools.wizard.views import NamedUrlWizardView, StepsHelper
 
-from assessment import domain
+from assessment import answers, domain
 from assessment.access import get_editable_application_for
 from assessment.forms import STEP_TITLES, STEPS, EvidenceUploadForm
 from config import faults
@@ -43,6 +43,8 @@ class DraftStorage(BaseStorage):
         state = application.wizard_state or {}
         self.init_data()
         self.data.update({key: state[key] for key in self.data if key in state})
+        # Who saved each step, and when: formtools does not read it; domain.save_draft keeps it up to date.
+        self.data["saved"] = state.get("saved", {})
 
     def reset(self):
         # formtools resets on some GETs; a draft is never thrown away by a page view.
@@ -160,7 +162,7 @@ class ApplicationWizard(NamedUrlWizardView):
         try:
             # The draft and its score together or not at all.
             with transaction.atomic():
-                domain.save_draft(application, self.storage.data, request.user, expected)
+                domain.save_draft(application, self.storage.data, request.user, expected, step=step)
         except domain.StaleVersion as conflict:
             self.storage.current_step = step
             return self.render_conflict(form, conflict)
@@ -200,15 +202,16 @@ class ApplicationWizard(NamedUrlWizardView):
         return redirect("application_detail", application.pk)
 
     def render_conflict(self, form, conflict):
-        current = conflict.current
-        theirs = domain.bind_step(self.steps.current, current.wizard_state.get("step_data", {}).get(self.steps.current))
-        changed = [
-            field.label
-            for name, field in getattr(form, "fields", {}).items()
-            if form.data.getlist(form.add_prefix(name)) != theirs.data.getlist(theirs.add_prefix(name))
-        ]
-        self.application = current  # the page now carries the new version
-        return self.render(form, conflict=str(conflict), conflict_fields=changed)
+        """The step as typed, with each answer that differs from the one saved meanwhile, side by side."""
+        step = self.steps.current
+        saved = conflict.current.wizard_state.get("step_data", {}).get(step)
+        self.application = conflict.current  # the page now carries the new version: saving again keeps yours
+        self.storage.data = {**conflict.current.wizard_state, "step": step}
+        return self.render(
+            form,
+            conflict=conflict,
+            differences=answers.differences(step, saved, form.data),
+        )
 
     def get_context_data(self, form, **kwargs):
         context = super().get_context_data(form=form, **kwargs)

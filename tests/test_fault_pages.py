@@ -347,7 +347,7 @@ def test_a_stash_older_than_a_colleagues_save_is_a_conflict_not_an_overwrite(cli
     sign_in(client, applicant, step_url(application, "planning"))
     response = client.get(step_url(application, "planning"))
     text = page(response)
-    assert "Not saved: a colleague changed this application" in text
+    assert f"Not saved: {colleague} changed this page" in text
     assert f"{TYPED}</textarea>" in text  # still on the page, to save again or drop
     assert fresh(application).answers["planning"]["challenges"] == theirs
 

@@ -153,36 +153,6 @@ def test_two_applications_in_two_tabs_never_mix(client_in, jurisdiction, applica
     assert fresh(other).answers["technology"]["crm_product"] == "CRM of the second tab"
 
 
-def test_concurrent_saves_the_second_gets_a_conflict_and_the_first_is_kept(
-    client, applicant, application, jurisdiction
-):
-    colleague = make_user(jurisdiction=jurisdiction, first_name="Sam", last_name="Okafor")
-    version = fresh(application).version
-    client.force_login(colleague)
-    client.post(
-        step_url(application, "technology"), post_data("technology", {"crm_product": "Sam's answer"}, version=version)
-    )
-    client.force_login(applicant)
-    response = client.post(
-        step_url(application, "technology"), post_data("technology", {"crm_product": "Pat's answer"}, version=version)
-    )
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "Not saved: a colleague changed this application" in page
-    assert "Sam Okafor saved this application at" in page
-    assert "CRM product" in page  # the question they answered differently
-    assert 'value="Pat&#x27;s answer"' in page  # what Pat typed is still in the form
-    assert fresh(application).answers["technology"]["crm_product"] == "Sam's answer"
-    # Saving again, knowingly, from the page that now carries the new version.
-    new_version = fresh(application).version
-    assert f'name="version" value="{new_version}"' in page
-    client.post(
-        step_url(application, "technology"),
-        post_data("technology", {"crm_product": "Pat's answer"}, version=new_version),
-    )
-    assert fresh(application).answers["technology"]["crm_product"] == "Pat's answer"
-
-
 def test_a_complete_application_is_submitted_once_with_a_receipt(
     client_in, application, jurisdiction, applicant, django_capture_on_commit_callbacks
 ):
