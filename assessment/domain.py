@@ -62,7 +62,7 @@ class Incomplete(ApplicationError):
 
 
 def empty_state():
-    return {"step": None, "step_data": {}, "step_files": {}, "extra_data": {}}
+    return {"step": None, "step_data": {}, "step_files": {}, "extra_data": {}, "saved": {}}
 
 
 # Fields without a length of their own (numbers, dates) keep at most this many characters of a value.
@@ -218,10 +218,12 @@ def step_stamp(application, step):
 
 
 def _saved_since(application, step, version):
-    stamp = step_stamp(application, step)
-    # A draft saved before steps were stamped: any save since the page was opened may have been this step's.
-    if not application.wizard_state.get("saved"):
+    if version < 0:  # a page that did not say which version it showed
+        return True
+    # A draft last saved before steps were stamped: any save since the page was opened may have been this step's.
+    if "saved" not in application.wizard_state:
         return application.version != version
+    stamp = step_stamp(application, step)
     return stamp is not None and stamp["version"] > version
 
 

@@ -6,6 +6,7 @@ cached, and always named ``….pdf`` whatever the applicant's file was called.
 """
 
 import logging
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -53,6 +54,50 @@ def upload_document(request, pk):
         # "For safety, links and scripts were removed from this copy." when the stored copy differs in content.
         messages.success(request, f"{added} {form.checked.note}" if form.checked.note else added)
     return _back_to_evidence(application)
+
+
+def attach_from_step(request, application, uploading):
+    """The evidence step's document actions, after its typed answers are saved (the wizard calls this).
+
+    A file chosen on the step is uploaded by any of its buttons, so a file picked and then "Save and
+    continue" is not dropped; "Remove" takes a document off. Returns the bound upload form when the file
+    could not be added (the step is shown again with it, the answers being saved), else None; the outcome
+    is in the messages.
+    """
+    remove = request.POST.get("remove")
+    if remove:
+        try:
+            document = application.documents.filter(pk=uuid.UUID(remove)).first()
+        except ValueError:
+            document = None
+        if document is None:
+            messages.error(request, "That document is no longer attached.")
+        else:
+            try:
+                remove_document(document, request.user)
+            except NotEditable as refused:
+                messages.error(request, str(refused))
+            else:
+                messages.success(request, f"{document.original_name} was removed.")
+        return None
+    if not uploading and "file" not in request.FILES:
+        return None
+    form = EvidenceUploadForm(request.POST, request.FILES, max_bytes=settings.EVIDENCE_MAX_BYTES)
+    if not form.is_valid():
+        chosen = request.FILES.get("file")
+        again = f" Choose {chosen.name} again to upload it." if chosen and chosen.name else ""
+        messages.error(request, f"Your answers are saved, but the document was not added.{again}")
+        return form
+    try:
+        document = store_document(
+            application, form.cleaned_data["kind"], form.cleaned_data["file"], form.checked, request.user
+        )
+    except (NotEditable, StorageError) as refused:
+        messages.error(request, f"Your answers are saved, but the document was not added: {refused}")
+        return form
+    added = f"{document.original_name} was added ({document.pages} page{'s' if document.pages != 1 else ''})."
+    messages.success(request, f"{added} {form.checked.note}" if form.checked.note else added)
+    return None
 
 
 @require_GET

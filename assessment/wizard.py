@@ -23,7 +23,7 @@ from django.views.generic import TemplateView
 from formtools.wizard.storage.base import BaseStorage
 from formtools.wizard.views import NamedUrlWizardView, StepsHelper
 
-from assessment import answers, domain
+from assessment import answers, domain, evidence_views
 from assessment.access import get_editable_application_for
 from assessment.forms import STEP_TITLES, STEPS, EvidenceUploadForm
 from config import faults
@@ -100,9 +100,11 @@ class ApplicationWizard(NamedUrlWizardView):
 
         goto = request.POST.get("wizard_goto_step")
         action = request.POST.get("action", "next")
-        if action not in ("next", "save", "save_exit"):
+        if action not in ("next", "save", "save_exit", "upload"):
             action = "save"
-        if goto in self.get_form_list():
+        if step == "evidence" and (action == "upload" or request.POST.get("remove")):
+            target = step  # the answers are saved as typed; the page comes back with the document added
+        elif goto in self.get_form_list():
             target = goto
         elif action == "next" and form.is_valid() and step != self.steps.last:
             target = self.get_next_step(step)
@@ -116,6 +118,13 @@ class ApplicationWizard(NamedUrlWizardView):
         refused = self.store_step(step, answers, form, target, expected)
         if refused is not None:
             return refused
+        if step == "evidence":
+            upload_form = evidence_views.attach_from_step(request, self.application, action == "upload")
+            if upload_form is not None:  # the file was not added: this step again, its answers saved
+                self.storage.current_step = step
+                return self.render(form, upload_form=upload_form)
+            if action == "upload" or request.POST.get("remove"):
+                return redirect(self.get_step_url(step))
 
         if target != step:
             return redirect(self.get_step_url(target))
@@ -228,7 +237,10 @@ class ApplicationWizard(NamedUrlWizardView):
         )
         if self.steps.current == "evidence":
             context["documents"] = self.application.documents.all()
-            context["upload_form"] = EvidenceUploadForm(max_bytes=settings.EVIDENCE_MAX_BYTES)
+            if "upload_form" not in context:
+                context["upload_form"] = EvidenceUploadForm(max_bytes=settings.EVIDENCE_MAX_BYTES)
+                for field in context["upload_form"].fields.values():  # documents are optional: no "(required)"
+                    field.required = False
             context["max_mb"] = settings.EVIDENCE_MAX_BYTES // 1_048_576
         if self.steps.current == "review":
             # The attestation is on this very page; the list is about the other steps.

@@ -49,9 +49,12 @@ def is_upload(request):
     if not key:
         return False
     try:
-        if resolve(request.path_info).url_name not in UPLOAD_ROUTES:
-            return False
+        match = resolve(request.path_info)
     except Resolver404:
+        return False
+    # The wizard's evidence step uploads the file chosen on it with its answers.
+    evidence_step = match.url_name == "application_step" and match.kwargs.get("step") == "evidence"
+    if match.url_name not in UPLOAD_ROUTES and not evidence_step:
         return False
     # The session is not loaded yet (SessionMiddleware comes later): look it up, so that a made-up
     # cookie does not buy the large cap. The view still decides who may upload.

@@ -348,8 +348,7 @@ def test_a_body_at_the_small_cap_is_read_as_usual(client, db):
 def test_the_upload_routes_take_the_large_cap_only_when_signed_in(client, draft):
     applicant, application = draft
     url = reverse("document_upload", kwargs={"pk": application.pk})
-    # Signed out: the small cap.
-    assert client.post(url, multipart_upload(2 * MB)).status_code == 413
+    assert client.post(url, multipart_upload(2 * MB)).status_code == 413  # signed out: the small cap
     client.force_login(applicant)
     # Signed in: a 2 MB file reaches the form, which says what is wrong with it.
     response = client.post(url, multipart_upload(2 * MB), follow=True)
@@ -359,8 +358,11 @@ def test_the_upload_routes_take_the_large_cap_only_when_signed_in(client, draft)
     response = client.post(url, multipart_upload(UPLOAD_CAP))
     assert response.status_code == 413
     assert "An evidence document can be up to 10 MB." in response.content.decode()
-    # Any other route keeps the small cap, signed in or not.
-    step = reverse("application_step", kwargs={"pk": application.pk, "step": "evidence"})
+    # The wizard's evidence step uploads the file chosen on it with its answers (the large cap); other steps not.
+    evidence = reverse("application_step", kwargs={"pk": application.pk, "step": "evidence"})
+    typed = {**multipart_upload(2 * MB), "version": application.version}
+    assert "the document was not added" in client.post(evidence, typed, follow=True).content.decode()
+    step = reverse("application_step", kwargs={"pk": application.pk, "step": "planning"})
     assert client.post(step, multipart_upload(2 * MB)).status_code == 413
 
 
