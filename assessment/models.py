@@ -354,3 +354,26 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"Invitation of {self.user} ({self.sent_at:%Y-%m-%d})"
+
+
+class DraftReminder(models.Model):
+    """A reminder e-mail about a draft, one per draft and reminder date (``assessment.draft_reminders``).
+
+    The row is written before the e-mails go out (``claimed_at``), so that of two runs at once only one sends;
+    ``sent_at`` is set once they went out. A failed send deletes the row, so the next run tries again.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="draft_reminders")
+    days_before = models.PositiveSmallIntegerField(help_text="The reminder N days before the deadline.")
+    remind_on = models.DateField(help_text="The deadline's date, in the cycle's zone, less days_before.")
+    deadline = models.DateTimeField(help_text="The deadline it reminded of (an extension's, if any).")
+    claimed_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-remind_on"]
+        constraints = [models.UniqueConstraint(fields=["application", "remind_on"], name="one_draft_reminder_a_day")]
+
+    def __str__(self):
+        return f"{self.application}: {self.days_before} days before, on {self.remind_on}"

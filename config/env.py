@@ -43,3 +43,21 @@ def env_list(name, default=()):
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def positive_ints(raw, most):
+    """'14,7,2' as (14, 7, 2): whole numbers from 1 to ``most``, largest first, each once; ValueError otherwise."""
+    items = [item.strip() for item in str(raw).split(",") if item.strip()]
+    if not items or not all(item.isascii() and item.isdigit() and 0 < int(item) <= most for item in items):
+        raise ValueError(f"expected whole numbers from 1 to {most} separated by commas, like 14,7,2, not {raw!r}")
+    return tuple(sorted({int(item) for item in items}, reverse=True))
+
+
+def env_positive_ints(name, default, most):
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return tuple(default)
+    try:
+        return positive_ints(raw, most)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: {error}") from None

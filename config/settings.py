@@ -12,7 +12,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_positive_ints, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -309,6 +309,9 @@ if not DEBUG:
 SITE_NAME = "Citizen-Engaged Community Designation"
 # Used in e-mails, which are sent outside any request.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Drafts still open this many days before their own deadline (an extension counts) get a reminder e-mail from
+# `manage.py send_draft_reminders` (daily, from cron); e.g. DRAFT_REMINDER_DAYS=14,7,2.
+DRAFT_REMINDER_DAYS = env_positive_ints("DRAFT_REMINDER_DAYS", (14, 7, 2), most=365)
 
 LOGGING = {
     "version": 1,
