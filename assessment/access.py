@@ -156,3 +156,29 @@ def may_read_report(user, application):
 def may_appeal(user, application):
     """Who may appeal the application's decision: its own jurisdiction's staff (when: review.appeals.why_no_appeal)."""
     return user.is_authenticated and can_edit(user, application)
+
+
+def may_follow(user, application):
+    """May this person follow where the application stands (its state, a question waiting, the decision's lead)?
+
+    Its own jurisdiction's staff and organizers. A reviewer reads the application for their review
+    only: neither its state nor the decision is theirs to see on the application's pages.
+    """
+    return user.is_authenticated and (user.is_organizer or can_edit(user, application))
+
+
+def may_read_decision(user, application, decision):
+    """May this person read the panel's decision (outcome, level, rationale) on the application's pages?
+
+    Organizers as soon as it is recorded; the jurisdiction's staff once it is published, and
+    until then not even that there is one; reviewers never there. Whoever may read it may read
+    the report with it (``may_read_report``), which the pages link to beside it.
+    """
+    if decision is None or not may_follow(user, application):
+        return False
+    return user.is_organizer or decision.published_at is not None
+
+
+def may_read_submission_record(user, application):
+    """The PDF record of what was submitted: the submitted application's own staff and organizers."""
+    return not application.is_draft and may_follow(user, application)

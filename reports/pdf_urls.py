@@ -1,11 +1,19 @@
-"""Routes of the PDF reports (reports/pdf_views.py), included at the site root by reports/urls.py."""
+"""Routes of the PDF reports (reports/pdf_views.py) and of the record of submission (reports/record_views.py).
+
+Included at the site root by reports/urls.py.
+"""
 
 from django.urls import path
 
-from reports import pdf_views
+from reports import pdf_views, record_views
 
 urlpatterns = [
     path("applications/<uuid:pk>/report.pdf", pdf_views.application_report_pdf, name="application_report_pdf"),
+    path(
+        "applications/<uuid:pk>/submission-record.pdf",
+        record_views.submission_record_pdf,
+        name="application_submission_record",
+    ),
     path("organize/cycles/<int:cycle_id>/designees.pdf", pdf_views.cycle_summary_pdf, name="cycle_summary_pdf"),
     path("organize/cycles/<int:cycle_id>/reports/", pdf_views.batches, name="report_batches"),
     path("organize/cycles/<int:cycle_id>/reports/generate/", pdf_views.start_batch, name="report_batch_start"),

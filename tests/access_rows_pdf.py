@@ -3,7 +3,10 @@
 The world's application is a draft without a decision: organizers and its
 assigned reviewer may preview its (draft) report; its applicant may not yet
 (403: the report comes once a decision is published); everyone else gets 404.
-Cycle summaries and batches are organizers' alone.
+Cycle summaries and batches are organizers' alone. The record of submission is the jurisdiction's staff's
+and the organizers' once the application is submitted: of the world's draft, a 404 saying there is none
+yet; a reviewer gets 403, as for every PDF of an application they may read (tests/test_submission_record.py
+downloads a submitted one).
 """
 
 from reports.models import ReportBatch, ReportBatchItem
@@ -16,6 +19,10 @@ ROWS = {
     "application_report_pdf": (
         "get",
         {"anonymous": LOGIN, "applicant": 403, "assigned_reviewer": 200, "organizer": 200, "*": 404},
+    ),
+    "application_submission_record": (
+        "get",
+        {"anonymous": LOGIN, "applicant": 404, "assigned_reviewer": 403, "organizer": 404, "*": 404},
     ),
     "cycle_summary_pdf": ("get", ORGANIZERS_ONLY),
     "report_batches": ("get", ORGANIZERS_ONLY),
@@ -38,7 +45,7 @@ def _failed_item(world):
 
 
 def url_kwargs(name, world):
-    if name == "application_report_pdf":
+    if name in ("application_report_pdf", "application_submission_record"):
         return {"pk": world["application"].pk}
     if name in ("cycle_summary_pdf", "report_batches", "report_batch_start"):
         return {"cycle_id": world["cycle"].pk}

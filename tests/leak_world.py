@@ -102,6 +102,7 @@ ROUTES = {
         for j in w.jurisdictions
     ],
     "application_report_pdf": lambda w: _each(w.apps),
+    "application_submission_record": lambda w: _each(w.apps),
     "cycle_summary_pdf": lambda w: [(c, {"cycle_id": w.cycles[c].pk}) for c in CYCLES],
     "report_batches": lambda w: [(c, {"cycle_id": w.cycles[c].pk}) for c in CYCLES],
     "report_batch_start": lambda w: [(c, {"cycle_id": w.cycles[c].pk}) for c in CYCLES],
