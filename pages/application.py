@@ -1,4 +1,9 @@
-"""The application page: the answers, documents and history, with the panel's questions and the decision."""
+"""The application page: the answers, documents and history, with the panel's questions and the decision.
+
+Once its reader may see the decision (``assessment.access.may_read_decision``) the page leads with it: the
+outcome, level, rationale, the report with the certificate, and the appeal window while it is open; the
+estimate of where the application stands is gone then, since the panel has said where it stands.
+"""
 
 from django.shortcuts import render
 
@@ -10,12 +15,13 @@ from assessment.access import (
     may_ask,
     may_read_appeals,
     may_read_applicant_comments,
+    may_read_submission_record,
 )
 from pages.extension import extension_form
 from review.appeals import why_no_appeal
 from review.forms import AnswerForm, AppealForm, QuestionForm
-from review.models import settings_for
-from review.queries import applicant_comments, current_decision
+from review.queries import applicant_comments
+from review.states import state_of
 from scoring.domain import estimate_for
 
 
@@ -23,16 +29,23 @@ def application_detail(request, pk):
     application = get_application_for(request, pk)
     answerable = can_edit(request.user, application)
     asks = may_ask(request.user, application)
+    state = state_of(request.user, application)
+    decision = state.decision if state else None
     return render(
         request,
         "assessment/application_detail.html",
         {
             "application": application,
+            "state": state,
             "sections": answers.sections(application),
             "documents": application.documents.all(),
             "editable": application.is_draft and answerable,
+            "answerable": answerable,
+            "appellant": may_appeal(request.user, application),
             "history": history.history_for(request.user, application, limit=50),
-            "standing": estimate_for(application),
+            # Where it stands by rule, until the reader has the panel's word instead.
+            "standing": estimate_for(application) if decision is None else None,
+            "submission_record": may_read_submission_record(request.user, application),
             "extension_form": (
                 extension_form(application) if request.user.is_organizer and application.is_draft else None
             ),
@@ -42,23 +55,23 @@ def application_detail(request, pk):
             ],
             "may_ask": asks,
             "question_form": QuestionForm() if asks else None,
-            **_decision_context(request.user, application),
+            **_decision_context(request.user, application, state),
         },
     )
 
 
-def _decision_context(user, application):
-    """What the applicant's staff see of the decision: only once published, never private notes."""
-    decision = current_decision(application)
-    if decision is None or not (decision.published_at or user.is_organizer):
+def _decision_context(user, application, state):
+    """What the reader sees of the decision ``state_of`` lets them read: never private notes."""
+    decision = state.decision if state else None
+    if decision is None:
         return {}
-    can_appeal = may_appeal(user, application) and not why_no_appeal(application)
+    # The state says whether the window is open; why_no_appeal, the rule filing follows, has the last word.
+    can_appeal = state.appeal_open and may_appeal(user, application) and not why_no_appeal(application)
     return {
-        "published_decision": decision,
+        "decision": decision,
         "reviewer_comments": (
             applicant_comments(application) if may_read_applicant_comments(user, application, decision) else []
         ),
         "appeals": application.appeals.all() if may_read_appeals(user, application) else [],
         "appeal_form": AppealForm() if can_appeal else None,
-        "appeal_deadline": settings_for(application.cycle).appeal_deadline,
     }

@@ -3,9 +3,10 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from assessment.access import applications_for
+from assessment.access import applications_for, may_appeal
 from assessment.models import Cycle
 from review.appeals import pending_appeals
+from review.states import states_for
 from review.views import reviewer_home
 from scoring.domain import estimate_for
 
@@ -15,23 +16,44 @@ def home(request):
     if user.is_organizer:
         return _organizer_home(request)
     if user.is_applicant and user.jurisdiction_id:
-        applications = {a.cycle_id: a for a in applications_for(user)}
-        open_cycles = [c for c in Cycle.objects.filter(status=Cycle.Status.OPEN) if c.id not in applications]
-        current = [a for a in applications.values() if a.cycle.status == Cycle.Status.OPEN]
-        return render(
-            request,
-            "assessment/home_applicant.html",
-            {
-                "jurisdiction": user.jurisdiction,
-                "applications": sorted(applications.values(), key=lambda a: a.cycle.opens_at, reverse=True),
-                "open_cycles": open_cycles,
-                "standings": [(a, estimate_for(a)) for a in current if a.is_draft],
-                "has_previous": bool(applications),
-            },
-        )
+        return _applicant_home(request)
     if user.is_reviewer:
         return reviewer_home(request)
     return render(request, "403.html", {"message": "Your account has no role yet; ask an organizer."}, status=403)
+
+
+def _applicant_home(request):
+    """The jurisdiction's dashboard: its applications, each in the state its staff may see, led by what
+    needs them (a question of the panel waiting for an answer) and by the decision on their latest
+    submitted application once it is published.
+
+    A constant number of queries whatever the number of applications (``review.states.states_for``); an
+    estimate of where a draft stands is scored for each draft of an open cycle only.
+    """
+    user = request.user
+    applications = sorted(applications_for(user), key=lambda a: a.cycle.opens_at, reverse=True)
+    states = states_for(user, applications)
+    rows = [(a, states[a.pk]) for a in applications]
+    started = {a.cycle_id for a in applications}
+    # The decision leads while it is on the jurisdiction's latest submitted application: an older one is in the list.
+    latest_submitted = next(((a, s) for a, s in rows if not a.is_draft), None)
+    published = latest_submitted is not None and latest_submitted[1].published
+    return render(
+        request,
+        "assessment/home_applicant.html",
+        {
+            # Their applications' jurisdiction is the user's, already read with them.
+            "jurisdiction": applications[0].jurisdiction if applications else user.jurisdiction,
+            "rows": rows,
+            "decided": (*latest_submitted, may_appeal(user, latest_submitted[0])) if published else None,
+            "questions": [(a, s) for a, s in rows if s.open_questions],
+            "open_cycles": [c for c in Cycle.objects.filter(status=Cycle.Status.OPEN) if c.id not in started],
+            "standings": [
+                (a, estimate_for(a)) for a in applications if a.is_draft and a.cycle.status == Cycle.Status.OPEN
+            ],
+            "has_previous": bool(applications),
+        },
+    )
 
 
 # A page of the organizer's list of applications: its cost does not grow with the cycle.

@@ -172,13 +172,13 @@ def test_the_queries_of_the_application_page(django_assert_num_queries):
     application = domain.start_application(home, make_cycle(), applicant)
     url = reverse("application_detail", args=[application.pk])
     applicants, organizers = as_user(applicant), as_user(make_organizer())
-    # 10: the session, the user; the application with its jurisdiction and cycle; who saved it last; its
+    # 9: the session, the user; the application with its jurisdiction and cycle; who saved it last; its
     # history (with who did what); the cycle's rubric and the documents' kinds (the standing); the panel's
-    # questions; the decision; the documents.
-    with django_assert_num_queries(10):
+    # questions; the documents. A draft has no decision to look up (review.states).
+    with django_assert_num_queries(9):
         page = applicants.get(url).content.decode()
     assert "Where you stand" in page and "Grant an extension" not in page
-    # 10 for an organizer: the same (an organizer sees every history line; nothing to look up for that).
-    with django_assert_num_queries(10):
+    # 9 for an organizer: the same (an organizer sees every history line; nothing to look up for that).
+    with django_assert_num_queries(9):
         page = organizers.get(url).content.decode()
     assert '<option value="Pacific/Auckland" selected>' in page and "Africa/Abidjan" not in page
