@@ -8,7 +8,11 @@ class ReviewError(ApplicationError):
 
 
 class StaleReview(ReviewError):
-    """Someone saved the review after the page that saves it was opened."""
+    """The review was saved (by its reviewer, elsewhere) after the page that saves it was opened."""
+
+    def __init__(self, message, current):
+        super().__init__(message)
+        self.current = current  # the review as it is saved now
 
 
 class DecidedMeanwhile(ReviewError):

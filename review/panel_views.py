@@ -11,6 +11,7 @@ from assessment.domain import ApplicationError
 from review.appeals import decide_appeal, file_appeal
 from review.assignment import assign, auto_assign, reviewers, unassign
 from review.decisions import bulk_decide, decide, publish_decisions
+from review.errors import DecidedMeanwhile
 from review.forms import AppealForm, AppealOutcomeForm, AssignForm, DecisionForm, PanelSettingsForm
 from review.models import Appeal, Assignment, Decision, settings_for
 from review.previews import bulk_preview, publication_preview
@@ -108,21 +109,39 @@ def panel_publish(request, pk):
     return render(request, "review/panel_publish.html", {"cycle": cycle, "plan": publication_preview(cycle)})
 
 
+# The ids of the decision's and the appeal's fields: both forms are on one page, with fields of the same names.
+DECISION_ID = "id_decision_%s"
+APPEAL_ID = "id_appeal_%s"
+
+
 @organizer_required
 def panel_application(request, pk):
-    application = get_application_for(request, pk)
-    panel = application_panel(application)
+    return _panel_page(request, get_application_for(request, pk))
+
+
+def _panel_page(request, application, panel=None, **posted):
+    """The panel's page of one application. ``posted``: the form that was sent and refused, shown again
+    as it was typed with its errors (``decision_form``, ``appeal_form``, ``assign_form``, or ``ending``:
+    (the assignment's id, the reason typed to end it)); every other form of the page is as on a GET."""
+    panel = panel or application_panel(application)
     outcome, level = suggestion(panel["result"])
     decisions = list(application.decisions.select_related("decided_by"))  # newest first
     # The decision in force (``current_decision``), from the list the page shows: no query of its own.
     current = next((d for d in decisions if d.superseded_at is None), None)
-    decision_form = DecisionForm(
+    decision_form = posted.get("decision_form") or DecisionForm(
         levels=panel["rubric"].levels,
         initial={"outcome": outcome, "level": level, "current": current.pk if current else ""},
-        auto_id="id_decision_%s",
+        auto_id=DECISION_ID,
     )
-    assigned = application.assignments.select_related("reviewer", "review").order_by("assigned_at")
+    assigned = list(application.assignments.select_related("reviewer", "review").order_by("assigned_at"))
+    ending, reason = posted.get("ending") or (None, "")
+    for assignment in assigned:
+        assignment.typed_reason = reason if assignment.pk == ending else ""
     taken = {a.reviewer_id for a in assigned if a.active}
+    chosen = posted["assign_form"].data.get("reviewer") if "assign_form" in posted else None
+    candidates = [r for r in reviewers() if r.pk not in taken]
+    for candidate in candidates:
+        candidate.chosen = str(candidate.pk) == chosen
     return render(
         request,
         "review/panel_application.html",
@@ -135,10 +154,12 @@ def panel_application(request, pk):
             "suggested": (Decision.Outcome(outcome).label, level),
             "decision_form": decision_form,
             "assignments": assigned,
-            "candidates": [r for r in reviewers() if r.pk not in taken],
+            "candidates": candidates,
             "decisions": decisions,
             "appeals": application.appeals.select_related("filed_by"),
-            "appeal_form": AppealOutcomeForm(levels=panel["rubric"].levels, auto_id="id_appeal_%s"),
+            # One appeal at most is pending (one_pending_appeal): the only one with this form.
+            "appeal_form": posted.get("appeal_form")
+            or AppealOutcomeForm(levels=panel["rubric"].levels, auto_id=APPEAL_ID),
             "history": history.history_for(request.user, application, limit=100),
         },
     )
@@ -151,22 +172,27 @@ def panel_assign(request, pk):
     form = AssignForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a reviewer.")
-    else:
-        reviewer = form.cleaned_data["reviewer"]
-        _run(request, lambda: assign(application, reviewer, request.user), lambda a: f"{reviewer} is assigned.")
-    return redirect("panel_application", application.pk)
+        return _panel_page(request, application, assign_form=form)
+    reviewer = form.cleaned_data["reviewer"]
+    if _run(request, lambda: assign(application, reviewer, request.user), lambda a: f"{reviewer} is assigned."):
+        return redirect("panel_application", application.pk)
+    return _panel_page(request, application, assign_form=form)  # refused: the reviewer stays chosen
 
 
 @require_POST
 @organizer_required
 def panel_unassign(request, pk):
     assignment = get_object_or_404(Assignment.objects.select_related("application", "reviewer"), pk=pk)
-    _run(
+    reason = request.POST.get("reason", "")
+    if _run(
         request,
-        lambda: unassign(assignment, request.user, request.POST.get("reason", "")),
+        lambda: unassign(assignment, request.user, reason),
         lambda a: f"{assignment.reviewer} is taken off; their assignment stays in the history.",
-    )
-    return redirect("panel_application", assignment.application_id)
+    ):
+        return redirect("panel_application", assignment.application_id)
+    # Refused (no reason, too long): the reason comes back in its box. The application as its page reads it.
+    application = get_application_for(request, assignment.application_id)
+    return _panel_page(request, application, ending=(assignment.pk, reason))
 
 
 @require_POST
@@ -174,16 +200,15 @@ def panel_unassign(request, pk):
 def panel_decide(request, pk):
     application = get_application_for(request, pk)
     panel = application_panel(application)
-    form = DecisionForm(request.POST, levels=panel["rubric"].levels)
+    form = DecisionForm(request.POST, levels=panel["rubric"].levels, auto_id=DECISION_ID)
     if not form.is_valid():
         messages.error(
             request, "The decision was not recorded: " + " ".join(e for es in form.errors.values() for e in es)
         )
-        return redirect("panel_application", application.pk)
+        return _panel_page(request, application, panel, decision_form=form)
     data = form.cleaned_data
-    _run(
-        request,
-        lambda: decide(
+    try:
+        decision = decide(
             application,
             data["outcome"],
             data["level"],
@@ -192,8 +217,22 @@ def panel_decide(request, pk):
             override_reason=data["override_reason"],
             panel=panel,
             replaces=form.replaces(),
-        ),
-        lambda d: f"The decision is recorded: {d.get_outcome_display()}{' — ' + d.level if d.level else ''}.",
+        )
+    except DecidedMeanwhile as refused:
+        messages.error(request, str(refused))
+        # What was typed comes back with the decision now in force, which the page shows: deciding again
+        # supersedes it knowingly.
+        now = current_decision(application)
+        again = request.POST.copy()
+        again["current"] = str(now.pk) if now else ""
+        form = DecisionForm(again, levels=panel["rubric"].levels, auto_id=DECISION_ID)
+        return _panel_page(request, application, panel, decision_form=form)
+    except (ApplicationError, ValueError) as refused:
+        messages.error(request, str(refused))
+        return _panel_page(request, application, panel, decision_form=form)
+    messages.success(
+        request,
+        f"The decision is recorded: {decision.get_outcome_display()}{' — ' + decision.level if decision.level else ''}.",
     )
     return redirect("panel_application", application.pk)
 
@@ -203,14 +242,14 @@ def panel_decide(request, pk):
 def appeal_decide(request, pk):
     appeal = get_object_or_404(Appeal.objects.select_related("application__cycle"), pk=pk)
     rubric = rubric_for(appeal.application.cycle).to_engine()
-    form = AppealOutcomeForm(request.POST, levels=rubric.levels)
+    form = AppealOutcomeForm(request.POST, levels=rubric.levels, auto_id=APPEAL_ID)
     if not form.is_valid():
         messages.error(
             request, "The outcome was not recorded: " + " ".join(e for es in form.errors.values() for e in es)
         )
     else:
         data = form.cleaned_data
-        _run(
+        decided = _run(
             request,
             lambda: decide_appeal(
                 appeal,
@@ -223,7 +262,10 @@ def appeal_decide(request, pk):
             ),
             _appeal_decided,
         )
-    return redirect("panel_application", appeal.application_id)
+        if decided:
+            return redirect("panel_application", appeal.application_id)
+    # Not recorded: the outcome and the reasons come back as typed. The application as its page reads it.
+    return _panel_page(request, get_application_for(request, appeal.application_id), appeal_form=form)
 
 
 def _appeal_decided(appeal):

@@ -66,8 +66,9 @@ def save_review(review, by, expected_version, judged, adjustments, comments, not
             if current.is_submitted:
                 raise ReviewError("This review was already submitted; it can no longer change.")
             raise StaleReview(
-                f"This review was saved at {timezone.localtime(current.updated_at):%H:%M}, after you opened the "
-                "page (another tab or window?). Your changes were not saved; the page now shows the saved review."
+                f"You saved this review in another tab or window at {timezone.localtime(current.updated_at):%H:%M}, "
+                "after you opened this page.",
+                current=current,
             )
         # The scores stay in the review (and in ``data`` for the record); the line says what happened.
         action = "review.submitted" if submit else "review.saved"

@@ -11,6 +11,7 @@ from assessment import answers
 from assessment.access import can_edit, get_application_for, may_ask
 from assessment.evidence import StorageError
 from assessment.forms import STEPS
+from review import review_conflicts
 from review.assignment import declare_conflict
 from review.clarifications import answer_clarification, ask_clarification
 from review.errors import ReviewError, StaleReview
@@ -104,8 +105,12 @@ def answer(request, pk):
         else:
             messages.success(request, "Your answer was sent to the panel.")
     else:
+        # A browser never fills a file input again: the page says to choose the document again.
+        chosen = request.FILES.get("document")
+        again = f" Choose {chosen.name} again to send it." if chosen and chosen.name else ""
         messages.error(
-            request, "The answer was not sent: " + " ".join(e for errors in form.errors.values() for e in errors)
+            request,
+            "The answer was not sent: " + " ".join(e for errors in form.errors.values() for e in errors) + again,
         )
     return redirect("application_detail", application.pk)
 
@@ -115,7 +120,6 @@ def answer(request, pk):
 
 def review_edit(request, pk):
     review = own_review(request.user, pk)
-    application = review.assignment.application
     data = page_data(review)
     form = ReviewForm(
         request.POST or None, rubric=data["rubric"], rule=data["rule"], initial=ReviewForm.initial_for(review)
@@ -142,15 +146,26 @@ def review_edit(request, pk):
                     form.cleaned_data["private_notes"],
                     submit=submit,
                 )
+            except StaleReview as stale:
+                # Saved in another tab or window meanwhile: what was typed stays in the form, beside what is
+                # saved now; the page carries the saved version, so saving again keeps what was typed.
+                review.refresh_from_db()
+                return _review_page(request, review, data, form, stale=stale)
             except ReviewError as refused:
                 messages.error(request, str(refused))
-                if isinstance(refused, StaleReview):
-                    return redirect("review_edit", review.pk)
             else:
                 messages.success(request, "Your review is submitted." if submit else "Your review draft is saved.")
                 return redirect("review_edit", review.pk)
         else:
             messages.error(request, "Your review was not saved: correct the fields marked below.")
+    return _review_page(request, review, data, form)
+
+
+def _review_page(request, review, data, form, conflict_reason="", stale=None):
+    """The reviewer's page of their review: ``form`` (the review, as posted or as saved) and, when a
+    declared conflict was refused, the reason typed for it (``conflict_reason``); with ``stale``, the
+    answers saved elsewhere meanwhile beside those typed."""
+    application = review.assignment.application
     return render(
         request,
         "review/review_edit.html",
@@ -164,6 +179,9 @@ def review_edit(request, pk):
             "documents": data["documents"],
             "sections": _answer_sections(application),
             "deadline": data["deadline"],
+            "conflict_reason": conflict_reason,
+            "stale": stale,
+            "differences": review_conflicts.differences(form, review) if stale else [],
         },
     )
 
@@ -187,6 +205,9 @@ def review_conflict(request, pk):
         declare_conflict(request.user, review.assignment.application.jurisdiction, reason, request.user)
     except ReviewError as refused:
         messages.error(request, str(refused))
-        return redirect("review_edit", review.pk)
+        # The review page again, the reason as it was typed in its box (the review's form as saved).
+        data = page_data(review)
+        form = ReviewForm(rubric=data["rubric"], rule=data["rule"], initial=ReviewForm.initial_for(review))
+        return _review_page(request, review, data, form, conflict_reason=reason)
     messages.success(request, "Your conflict is recorded and the application is taken off your list.")
     return redirect("home")

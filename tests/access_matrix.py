@@ -69,8 +69,9 @@ MATRIX = {
     "panel_publish": ("post", {"anonymous": LOGIN, "organizer": 302, "*": 403}),
     "panel_publish__get": ("get", {"anonymous": LOGIN, "organizer": 200, "*": 403}),  # the confirmation page
     "panel_application": ("get", {"anonymous": LOGIN, "organizer": 200, "*": 403}),
-    "panel_assign": ("post", {"anonymous": LOGIN, "organizer": 302, "*": 403}),
-    "panel_decide": ("post", {"anonymous": LOGIN, "organizer": 302, "*": 403}),
+    # The application is a draft: assigning and deciding are refused, and the page comes back with the choice.
+    "panel_assign": ("post", {"anonymous": LOGIN, "organizer": 200, "*": 403}),
+    "panel_decide": ("post", {"anonymous": LOGIN, "organizer": 200, "*": 403}),
     "panel_unassign": ("post", {"anonymous": LOGIN, "organizer": 302, "*": 403}),
     "appeal_decide": ("post", {"anonymous": LOGIN, "organizer": 302, "*": 403}),
     "jurisdiction_list": ("get", {"anonymous": LOGIN, "organizer": 200, "*": 403}),

@@ -5,7 +5,7 @@ import json
 
 PASSWORD = "load-test-password-2026"
 CONFLICT = "after you opened this page"  # assessment.domain.StaleVersion
-REVIEW_CONFLICT = "after you opened the page"  # review.errors.StaleReview
+REVIEW_CONFLICT = "You saved this review in another tab or window"  # review.errors.StaleReview
 SERVER_TROUBLE = ("Traceback", "Internal Server Error", "database is locked", "WORKER TIMEOUT", "[ERROR]")
 # Who writes what on a shared draft: each colleague a different step, so both saves are checkable.
 WRITES = [("profile", "contact_name"), ("technology", "crm_product")]

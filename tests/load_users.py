@@ -139,9 +139,17 @@ class Reviewer:
             "comments_for_applicant": comments,
             "private_notes": "",
         }
-        response = browser.fetch("review save", url, form, expect=(302,))
+        response = browser.fetch("review save", url, form, expect=(200, 302))
         if response is None:
             return None
+        if response.status == 200:  # saved meanwhile in another tab: the comparison, with the new version
+            if REVIEW_CONFLICT not in response.text:
+                browser.recorder.error(
+                    self.username, f"review save answered 200 without a conflict: {response.text[:300]!r}"
+                )
+                return None
+            self.conflicts += 1
+            return response
         if response.location != url:
             browser.recorder.error(self.username, f"review save redirected to {response.location}")
             return None
@@ -150,10 +158,8 @@ class Reviewer:
             return None
         if "Your review draft is saved." in page.text:
             self.saved[pk].append((comments, points))
-        elif REVIEW_CONFLICT in page.text:
-            self.conflicts += 1
         else:
-            browser.recorder.error(self.username, "the page after a review save says neither saved nor conflict")
+            browser.recorder.error(self.username, "the page after a review save does not say it is saved")
             return None
         return page
 

@@ -1,5 +1,6 @@
 """Form fuzzing (tests/fuzz_forms.py), reviewers and organizers on the panel: reviews, conflicts, questions
-and answers, panel settings, assignments, decisions and appeals."""
+and answers, panel settings, assignments, decisions and appeals. What is refused on the review's or the
+panel's page comes back on that page (200), as typed (tests/test_forms_keep_typed.py); what is done redirects."""
 
 from datetime import timedelta
 
@@ -77,7 +78,7 @@ def test_conflict_declaration(world, data):
     client = world.client["reviewer"]
     body = spoil(data, {"reason": "My sister works there."}, ["reason", "other"], edges={"reason": text_edges})
     with rolled_back():
-        messages = answered(post(client, reverse("review_conflict", args=[world.review.pk]), body))
+        messages = answered(post(client, reverse("review_conflict", args=[world.review.pk]), body), 200, 302)
         declared = DeclaredConflict.objects.filter(reviewer=world.reviewer).first()
         active = Assignment.objects.get(pk=world.review.assignment_id).active
         assert (declared is None) == active
@@ -156,7 +157,8 @@ def test_assigning_a_reviewer(world, data):
     body = spoil(data, {"reviewer": data.draw(st.sampled_from(choices))}, ["reviewer"])
     assigned = set(Assignment.objects.filter(active=True).values_list("pk", flat=True))
     with rolled_back():
-        messages = answered(post(world.client["organizer"], reverse("panel_assign", args=[world.application.pk]), body))
+        url = reverse("panel_assign", args=[world.application.pk])
+        messages = answered(post(world.client["organizer"], url, body), 200, 302)
         now = set(Assignment.objects.filter(active=True).values_list("pk", flat=True))
         assert now >= assigned and len(now - assigned) <= 1 and len(messages) == 1
         if now != assigned:
@@ -170,7 +172,7 @@ def test_taking_a_reviewer_off(world, data):
     body = spoil(data, {"reason": "On leave until June."}, ["reason"], edges={"reason": text_edges})
     url = reverse("panel_unassign", args=[world.review.assignment_id])
     with rolled_back():
-        messages = answered(post(world.client["organizer"], url, body))
+        messages = answered(post(world.client["organizer"], url, body), 200, 302)
         assignment = Assignment.objects.get(pk=world.review.assignment_id)
         assert len(messages) == 1
         if not assignment.active:
@@ -191,7 +193,7 @@ def test_deciding(world, data):
     before = decision_rows(world.application)
     url = reverse("panel_decide", args=[world.application.pk])
     with rolled_back():
-        messages = answered(post(world.client["organizer"], url, body))
+        messages = answered(post(world.client["organizer"], url, body), 200, 302)
         after = decision_rows(world.application)
         assert len(messages) == 1
         event("decided" if after != before else "refused")
@@ -235,7 +237,8 @@ def test_deciding_an_appeal(published, data):
     before = decision_rows(world.application)
     body = form_body(data, AppealOutcomeForm, form_kwargs={"levels": world.panel["rubric"].levels})
     with rolled_back():
-        messages = answered(post(world.client["organizer"], reverse("appeal_decide", args=[appeal.pk]), body))
+        url = reverse("appeal_decide", args=[appeal.pk])
+        messages = answered(post(world.client["organizer"], url, body), 200, 302)
         appeal.refresh_from_db()
         after = decision_rows(world.application)
         assert len(messages) == 1

@@ -1,5 +1,6 @@
 """Reviewing, combining, deciding, publishing and appealing."""
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -82,13 +83,27 @@ def test_adjusting_a_rule_score_needs_a_written_reason(panel):
     }
 
 
-def test_the_second_of_two_concurrent_saves_gets_a_conflict_message_and_the_first_is_kept(panel):
+def test_the_second_of_two_concurrent_saves_is_compared_answer_by_answer_and_can_be_kept(panel):
     tab1, tab2 = as_user(panel["first"]), as_user(panel["first"])
     tab1.post(review_url(panel["r1"]), review_post(1, {"D7": 4}, comments="First tab."))
-    response = tab2.post(review_url(panel["r1"]), review_post(1, {"D7": 1}, comments="Second tab."), follow=True)
-    assert "after you opened the page" in response.content.decode()
+    response = tab2.post(review_url(panel["r1"]), review_post(1, {"D7": 1}, comments="Second tab."))
+    page = html.unescape(response.content.decode())
+    assert response.status_code == 200
+    assert "Not saved: you changed this review in another tab or window" in page
+    assert "You saved this review in another tab or window at" in page
+    table = page[page.index("conflict-table") :]
+    table = table[: table.index("</table>")]
+    rows = table.split('<th scope="row" data-label="Question">')[1:]
+    assert [row.split("</th>")[0].split(" ")[0] for row in rows] == ["Comments", "D7"]  # only what differs
+    assert rows[0].index("First tab.") < rows[0].index("Second tab.")  # saved, then typed
+    assert "Second tab.</textarea>" in page  # what was typed is still in the form
     review = Review.objects.get(pk=panel["r1"].pk)
     assert review.judged == {"D7": 4} and review.comments_for_applicant == "First tab."
+    # The page carries the saved version: "Keep what I typed" saves the form as typed.
+    assert f'name="version" value="{review.version}"' in page
+    tab2.post(review_url(panel["r1"]), review_post(review.version, {"D7": 1}, comments="Second tab."))
+    review.refresh_from_db()
+    assert review.judged == {"D7": 1} and review.comments_for_applicant == "Second tab."
 
 
 def test_reviews_are_independent_until_your_own_is_submitted(panel):
