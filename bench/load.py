@@ -2,8 +2,8 @@
 
 Before the users start, the cycle gets 1,000 submitted applications (bench/seed.py: reviewed by a pool
 of reviewers, some decided, with documents, scores and history), so every page and export works on a
-cycle of realistic size, not an empty one. Applicants save wizard steps (pairs of colleagues share a draft and meet the
-conflict page), reviewers save draft reviews, organizers download the exports;
+cycle of realistic size, not an empty one. Applicants save wizard steps (pairs of colleagues share a draft and save
+different steps of the same version, both kept), reviewers save draft reviews, organizers download the exports;
 each user makes a fixed number of requests after signing in. Prints latency
 per kind of request (p50/p95/max, sign-ins included), throughput, the longest wait, the machine's load
 average at the start and the end, and fails (exit 1) on any error or lost save. The users are

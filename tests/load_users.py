@@ -1,8 +1,8 @@
 """Fifty people on one installation at the same time, through the real pages over HTTP.
 
 Applicants sign in, start their jurisdiction's draft and save wizard steps
-(pairs of colleagues share a draft, so the optimistic lock's conflict page
-comes up: a correct outcome, counted apart), reviewers save draft reviews of their assignments, organizers download
+(pairs of colleagues share a draft and save different steps of the version they both opened: both
+saves are kept; a conflict page would be counted apart), reviewers save draft reviews of their assignments, organizers download
 the cycle's Excel and CSV exports. Each user makes a fixed number of requests.
 Afterwards the database must hold, for every draft and review, the last value
 its users were told was saved, and no request may have failed.

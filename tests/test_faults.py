@@ -187,8 +187,10 @@ def test_the_server_killed_during_a_submission_leaves_the_draft_and_the_applican
     now = read_drafts(stack, drafts)
     assert now["integrity"] == "ok"
     draft = now["rows"]["http"]
-    # The page saved what it posted (its own commit, before submitting): the same state, one version up.
+    # The page saved what it posted (its own commit, before submitting): the same state, one version up, the
+    # step it saved stamped with that version.
     assert (draft["status"], draft["submitted_at"], draft["version"]) == ("draft", None, seeded["version"] + 1)
+    assert draft["wizard_state"].pop("saved")["review"]["version"] == draft["version"]
     assert draft["wizard_state"] == seeded["wizard_state"]
     assert (draft["audited"], draft["rubric_frozen"]) == (0, False)
     assert not mail.exists() or not list(mail.iterdir())  # no receipt for what did not happen
