@@ -33,5 +33,4 @@ urlpatterns = [
     path("organize/jurisdictions/new/", views.jurisdiction_create, name="jurisdiction_create"),
     path("organize/jurisdictions/<int:pk>/", views.jurisdiction_detail, name="jurisdiction_detail"),
     path("organize/invite/", views.invite, name="invite"),
-    path("organize/applications/<uuid:pk>/extension/", views.grant_extension, name="grant_extension"),
 ]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessment import domain
-from assessment.access import get_application_for, organizer_required
+from assessment.access import organizer_required
 from assessment.audit import audit
 from assessment.forms import STEPS, DeadlineField, UswdsForm
 from assessment.invitations import InvitationForm, JurisdictionForm, invitation_token_generator, send_invitation
@@ -120,22 +120,3 @@ class ExtensionForm(UswdsForm):
 
     def clean_zone(self):
         return self.cleaned_data["zone"] or self.fields["zone"].initial
-
-
-@require_POST
-@organizer_required
-def grant_extension(request, pk):
-    application = get_application_for(request, pk)
-    form = ExtensionForm(request.POST, application=application)
-    if form.is_valid():
-        try:
-            domain.grant_extension(application, form.cleaned_data["until"], request.user)
-        except domain.ApplicationError as refused:
-            messages.error(request, str(refused))
-        else:
-            messages.success(request, "The extension was granted.")
-    else:
-        messages.error(
-            request, "The extension was not granted: " + " ".join(e for es in form.errors.values() for e in es)
-        )
-    return redirect("application_detail", application.pk)

@@ -50,8 +50,8 @@ def offered_zones(*own):
     ]
 
 
-def extension_form(application):
-    """``ExtensionForm`` for a draft, its zone chosen from ``offered_zones``."""
-    form = ExtensionForm(application=application)
+def extension_form(application, data=None):
+    """``ExtensionForm`` for a draft (bound to ``data`` when posted), its zone chosen from ``offered_zones``."""
+    form = ExtensionForm(data, application=application)
     form.fields["zone"].choices = offered_zones(application.jurisdiction.time_zone, application.cycle.time_zone)
     return form

@@ -5,14 +5,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessment import history
-from assessment.access import get_application_for, get_cycle_for, get_editable_application_for, organizer_required
+from assessment.access import get_application_for, get_cycle_for, organizer_required
 from assessment.audit import audit
 from assessment.domain import ApplicationError
-from review.appeals import decide_appeal, file_appeal
+from review.appeals import decide_appeal
 from review.assignment import assign, auto_assign, reviewers, unassign
 from review.decisions import bulk_decide, decide, publish_decisions
 from review.errors import DecidedMeanwhile
-from review.forms import AppealForm, AppealOutcomeForm, AssignForm, DecisionForm, PanelSettingsForm
+from review.forms import AppealOutcomeForm, AssignForm, DecisionForm, PanelSettingsForm
 from review.models import Appeal, Assignment, Decision, settings_for
 from review.previews import bulk_preview, publication_preview
 from review.queries import application_panel, current_decision, cycle_panel, explained
@@ -274,18 +274,3 @@ def _appeal_decided(appeal):
     decision = current_decision(appeal.application)
     label = decision.get_outcome_display() + (f" — {decision.level}" if decision.level else "")
     return f"The appeal is decided: the decision is changed to {label}, and the new decision is published."
-
-
-@require_POST
-def appeal_file(request, pk):
-    application = get_editable_application_for(request, pk)
-    form = AppealForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Your appeal was not filed: " + " ".join(form.errors["statement"]))
-    else:
-        _run(
-            request,
-            lambda: file_appeal(application, form.cleaned_data["statement"], request.user),
-            lambda a: "Your appeal is filed. The organizers will tell you the outcome.",
-        )
-    return redirect("application_detail", application.pk)

@@ -3,13 +3,10 @@ from django.urls import path
 from review import panel_views, views
 
 urlpatterns = [
-    path("applications/<uuid:pk>/questions/", views.ask, name="clarification_ask"),
-    path("questions/<int:pk>/answer/", views.answer, name="clarification_answer"),
     # Reviewers
     path("reviews/<int:pk>/", views.review_edit, name="review_edit"),
     path("reviews/<int:pk>/conflict/", views.review_conflict, name="review_conflict"),
     # Applicants
-    path("applications/<uuid:pk>/appeal/", panel_views.appeal_file, name="appeal_file"),
     # Organizers
     path("organize/cycles/<int:pk>/panel/", panel_views.panel_cycle, name="panel_cycle"),
     path("organize/cycles/<int:pk>/auto-assign/", panel_views.panel_auto_assign, name="panel_auto_assign"),

@@ -1,22 +1,21 @@
-"""Pages of the review panel for reviewers and applicants: assignments, reviews, questions and answers."""
+"""Pages of the review panel for reviewers: their assignments and reviews.
+
+The application page's questions and answers are in pages/application_forms.py.
+"""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from assessment import answers
-from assessment.access import can_edit, get_application_for, may_ask
-from assessment.evidence import StorageError
 from assessment.forms import STEPS
 from review import review_conflicts
 from review.assignment import declare_conflict
-from review.clarifications import answer_clarification, ask_clarification
 from review.errors import ReviewError, StaleReview
-from review.forms import AnswerForm, QuestionForm, ReviewForm
-from review.models import Assignment, Clarification
+from review.forms import ReviewForm
+from review.models import Assignment
 from review.review_page import own_review, page_data
 from review.reviewing import save_review
 from scoring.models import Criterion
@@ -59,62 +58,6 @@ def reviewer_home(request):
     )
 
 
-@require_POST
-def ask(request, pk):
-    application = get_application_for(request, pk)
-    if not may_ask(request.user, application):
-        raise PermissionDenied("Only the panel can ask the applicant a question.")
-    form = QuestionForm(request.POST)
-    if form.is_valid():
-        try:
-            ask_clarification(application, form.cleaned_data["question"], request.user)
-        except ReviewError as refused:
-            messages.error(request, str(refused))
-        else:
-            messages.success(request, "Your question was sent to the applicant.")
-    else:
-        messages.error(request, "The question was not sent: " + " ".join(form.errors["question"]))
-    return redirect("application_detail", application.pk)
-
-
-@require_POST
-def answer(request, pk):
-    clarification = get_object_or_404(Clarification.objects.select_related("application"), pk=pk)
-    application = get_application_for(request, clarification.application_id)  # 404 for outsiders
-    if not can_edit(request.user, application):
-        raise PermissionDenied("Only the jurisdiction's staff can answer.")
-    form = AnswerForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            answer_clarification(
-                clarification,
-                form.cleaned_data["answer"],
-                request.user,
-                upload=form.cleaned_data.get("document"),
-                checked=form.checked,
-            )
-        except ReviewError as refused:
-            messages.error(request, str(refused))
-        except StorageError as refused:
-            # The document could not be written (a full disk): the answer was not sent either (one transaction).
-            # The page after the redirect has an empty form, so what was typed comes back in the message to copy.
-            messages.error(
-                request,
-                f"Your answer was not sent. {refused} Your answer, to send again: {form.cleaned_data['answer']}",
-            )
-        else:
-            messages.success(request, "Your answer was sent to the panel.")
-    else:
-        # A browser never fills a file input again: the page says to choose the document again.
-        chosen = request.FILES.get("document")
-        again = f" Choose {chosen.name} again to send it." if chosen and chosen.name else ""
-        messages.error(
-            request,
-            "The answer was not sent: " + " ".join(e for errors in form.errors.values() for e in errors) + again,
-        )
-    return redirect("application_detail", application.pk)
-
-
 # Reviewing --------------------------------------------------------------------
 
 
@@ -150,6 +93,7 @@ def review_edit(request, pk):
                 # Saved in another tab or window meanwhile: what was typed stays in the form, beside what is
                 # saved now; the page carries the saved version, so saving again keeps what was typed.
                 review.refresh_from_db()
+                messages.error(request, str(stale))
                 return _review_page(request, review, data, form, stale=stale)
             except ReviewError as refused:
                 messages.error(request, str(refused))

@@ -50,7 +50,8 @@ MATRIX = {
     ),
     "clarification_ask": (
         "post",
-        {"anonymous": LOGIN, "applicant": 403, "assigned_reviewer": 302, "organizer": 302, "*": 404},
+        # 200: the empty question is refused, on the application page again (a sent one redirects).
+        {"anonymous": LOGIN, "applicant": 403, "assigned_reviewer": 200, "organizer": 200, "*": 404},
     ),
     "clarification_answer": (
         "post",
@@ -59,8 +60,8 @@ MATRIX = {
     "review_edit": ("get", {"anonymous": LOGIN, "assigned_reviewer": 200, "*": 404}),
     "review_conflict": ("post", {"anonymous": LOGIN, "assigned_reviewer": 302, "*": 404}),
     "appeal_file": (
-        "post",
-        {"anonymous": LOGIN, "applicant": 302, "assigned_reviewer": 403, "organizer": 403, "*": 404},
+        "post",  # 200: a draft has no decision to appeal: refused, on the application page again
+        {"anonymous": LOGIN, "applicant": 200, "assigned_reviewer": 403, "organizer": 403, "*": 404},
     ),
     "panel_cycle": ("get", {"anonymous": LOGIN, "organizer": 200, "*": 403}),
     "panel_auto_assign": ("post", {"anonymous": LOGIN, "organizer": 302, "*": 403}),

@@ -45,7 +45,7 @@ def test_granting_an_extension(world, data):
     body = form_body(data, ExtensionForm, until=moments)
     with rolled_back():
         url = reverse("grant_extension", args=[world.draft.pk])
-        messages = answered(post(world.client["organizer"], url, body))
+        messages = answered(post(world.client["organizer"], url, body), 200, 302)
         draft = Application.objects.get(pk=world.draft.pk)
         assert len(messages) == 1
         event("granted" if draft.extension_until else "refused")

@@ -96,7 +96,7 @@ def test_question_to_the_applicant(world, data):
     body = form_body(data, QuestionForm)
     with rolled_back():
         response = post(world.client["organizer"], reverse("clarification_ask", args=[world.application.pk]), body)
-        messages = answered(response)
+        messages = answered(response, 200, 302)  # refused: the page again, the question as typed
         asked = Clarification.objects.filter(application=world.application).exclude(pk=world.question.pk).first()
         assert len(messages) == 1
         if asked:
@@ -111,7 +111,7 @@ def test_answer_to_a_question_with_a_document(world, data):
     url = reverse("clarification_answer", args=[world.question.pk])
     documents = EvidenceDocument.objects.count()
     with rolled_back():
-        messages = answered(post(world.client["applicant"], url, body))
+        messages = answered(post(world.client["applicant"], url, body), 200, 302)
         question = Clarification.objects.get(pk=world.question.pk)
         event("answered" if question.answered_at else "refused")
         assert messages
@@ -222,7 +222,7 @@ def test_filing_an_appeal(published, data):
     body = form_body(data, AppealForm)
     with rolled_back():
         url = reverse("appeal_file", args=[world.application.pk])
-        messages = answered(post(world.client["applicant"], url, body))
+        messages = answered(post(world.client["applicant"], url, body), 200, 302)
         appeal = Appeal.objects.filter(application=world.application).first()
         assert len(messages) == 1
         if appeal:

@@ -18,15 +18,6 @@ import pytest
 from tests.fuzz_forms import COVERED, world_fixture  # noqa: F401  (the ``world`` fixture: pytest finds it by name)
 from tests.keep_typed_cases import CASES, FILE_AGAIN, MORE_CASES, Page
 
-APPLICATION_PAGE = pytest.mark.xfail(strict=True, reason="application page: owned by another change")
-# Shown again only once the page they are on can render them bound (pages/application.py).
-NOT_YET = {
-    "QuestionForm": APPLICATION_PAGE,
-    "AnswerForm": APPLICATION_PAGE,
-    "AppealForm": APPLICATION_PAGE,
-    "ExtensionForm": APPLICATION_PAGE,
-}
-
 
 def _short(text):
     return text if len(text) < 80 else f"{text[:60]}… ({len(text)} characters)"
@@ -36,7 +27,7 @@ def _name(form):
     return form if isinstance(form, str) else form.__name__
 
 
-FORMS = [pytest.param(form, id=_name(form), marks=NOT_YET.get(_name(form), ())) for form in [*COVERED, *MORE_CASES]]
+FORMS = [pytest.param(form, id=_name(form)) for form in [*COVERED, *MORE_CASES]]
 
 
 @pytest.mark.parametrize("form", FORMS)
