@@ -22,6 +22,7 @@ from django.contrib.auth import views as auth_views
 from django.core.cache import caches
 from django.http import HttpResponseRedirect
 
+from assessment.forms import style_for_uswds
 from config.client_ip import client_ip
 
 WINDOW_SECONDS = 60 * 60
@@ -34,7 +35,20 @@ def take_slot(kind, value, limit):
     return any(cache.add(f"password-reset:{kind}:{digest}:{slot}", 1, WINDOW_SECONDS) for slot in range(limit))
 
 
-class ThrottledPasswordResetView(auth_views.PasswordResetView):
+class UswdsForm:
+    """A view of django.contrib.auth whose form's inputs get the U.S. Web Design System classes (full width)."""
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        style_for_uswds(form)
+        return form
+
+
+class PasswordResetConfirmView(UswdsForm, auth_views.PasswordResetConfirmView):
+    pass
+
+
+class ThrottledPasswordResetView(UswdsForm, auth_views.PasswordResetView):
     @property
     def extra_email_context(self):
         return {"hours": settings.PASSWORD_RESET_TIMEOUT // 3600}  # the mail says how long the link works

@@ -3,7 +3,7 @@ from django.urls import path, re_path
 
 from assessment import evidence_views, views
 from assessment.forms import SignInForm
-from assessment.password_reset import ThrottledPasswordResetView
+from assessment.password_reset import PasswordResetConfirmView, ThrottledPasswordResetView
 from assessment.wizard import ApplicationWizard
 
 urlpatterns = [
@@ -13,7 +13,7 @@ urlpatterns = [
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),

@@ -7,7 +7,6 @@ Pages that also show the review panel's work (the home pages, the application pa
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -19,6 +18,7 @@ from assessment.audit import audit
 from assessment.forms import STEPS, DeadlineField, UswdsForm
 from assessment.invitations import InvitationForm, JurisdictionForm, invitation_token_generator, send_invitation
 from assessment.models import Cycle, Jurisdiction, time_zone_choices, valid_time_zones
+from assessment.password_reset import PasswordResetConfirmView
 
 
 @require_POST
@@ -34,7 +34,7 @@ def start(request, cycle_id):
     return redirect("application_step", pk=application.pk, step=application.wizard_state.get("step") or STEPS[0][0])
 
 
-class AcceptInvitationView(auth_views.PasswordResetConfirmView):
+class AcceptInvitationView(PasswordResetConfirmView):
     """An invitation is a password-reset link with its own tokens and lifetime: the person chooses a password."""
 
     template_name = "registration/accept_invitation.html"

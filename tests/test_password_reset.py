@@ -193,3 +193,14 @@ def test_an_invitation_sent_by_an_organizer_says_its_lifetime_and_works(client, 
     url = re.search(r"http://testserver(/invitation/\S+/)", message.body)[1]
     client.logout()
     assert CHOOSE in opened(client, url)
+
+
+def test_the_sign_in_and_password_forms_have_full_width_uswds_inputs(client, alice, invited):
+    reset = link("password_reset_confirm", alice, default_token_generator, timedelta(minutes=5))
+    choose = link("accept_invitation", invited, invitation_token_generator, timedelta(minutes=5))
+    for page in [client.get(reverse("login")).content.decode(), client.get(reverse("password_reset")).content.decode()]:
+        inputs = re.findall(r"<input (?![^>]*type=\"hidden\")[^>]*>", page)
+        assert inputs and all('class="usa-input"' in tag for tag in inputs), inputs
+    for page in [opened(client, reset), opened(client, choose)]:
+        inputs = re.findall(r"<input [^>]*type=\"password\"[^>]*>", page)
+        assert len(inputs) == 2 and all('class="usa-input"' in tag for tag in inputs), inputs
