@@ -121,10 +121,10 @@ def test_an_answer_with_a_document_into_a_full_disk_is_not_sent_and_keeps_what_w
         reverse("clarification_answer", args=[question.pk]),
         {"answer": "Attached: our plan, adopted in May.", "document": SimpleUploadedFile("plan.pdf", BIG)},
     )
-    assert response.status_code == 302
+    assert response.status_code == 200  # the application page again, the answer still in its box
     [message] = texts(response)
-    assert message.startswith("Your answer was not sent. " + DISK_FULL_DOCUMENT)
-    assert "Attached: our plan, adopted in May." in message  # to copy and send again
+    assert message == f"The answer was not sent: {DISK_FULL_DOCUMENT} Choose plan.pdf again to send it."
+    assert "Attached: our plan, adopted in May.</textarea>" in response.content.decode()
     question.refresh_from_db()
     assert question.answered_at is None and question.answer == ""
     fill.filler.unlink()
