@@ -249,6 +249,8 @@ TASKS = {
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 15 * 60}}
 # RQ workers must run tasks with django-tasks-rq's job class; set here so no worker can forget it.
 RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+# Django-RQ's pages in the admin read Redis: without REDIS_URL there is none to read (they gave a server error).
+RQ_SHOW_ADMIN_LINK = bool(REDIS_URL)
 
 # Bounds of one PDF render (a separate process; reports/render.py), and how long a
 # worker's claim on a report holds before Resume may queue it again.

@@ -176,6 +176,16 @@ def test_the_admin_sign_in_is_throttled_too(client, db):
     assert response.status_code == 429
 
 
+def test_without_redis_the_admin_offers_no_rq_pages_and_every_link_it_offers_answers(client, db):
+    boss = make_user(username="boss", is_staff=True, is_superuser=True)
+    client.force_login(boss)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "Django-RQ" not in page and "/admin/django_rq/" not in page
+    for link in sorted(set(re.findall(r'href="(/admin/[^"#?]+)"', page))):
+        if "logout" not in link:
+            assert client.get(link).status_code == 200, link
+
+
 # Content-Security-Policy ---------------------------------------------------------
 
 

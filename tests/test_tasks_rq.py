@@ -122,16 +122,20 @@ def test_with_redis_url_the_checks_pass_and_tasks_go_to_rq(stack, redis):
     url, _ = redis
     stack.manage("migrate", "--noinput")
     where = """
+from django.contrib import admin
 from django_rq import get_queue
+from django_rq.models import Dashboard
 from reports.tasks import generate_report
-emit([type(generate_report.get_backend()).__name__, get_queue("default").connection.connection_pool.connection_kwargs])
+emit([type(generate_report.get_backend()).__name__, get_queue("default").connection.connection_pool.connection_kwargs,
+      Dashboard in admin.site._registry])
 """
-    assert stack.run(where)[0] == "DatabaseBackend"  # the default, without REDIS_URL
+    backend, _redis_kwargs, rq_in_admin = stack.run(where)
+    assert (backend, rq_in_admin) == ("DatabaseBackend", False)  # the default, without REDIS_URL: no RQ pages
 
     stack.env["REDIS_URL"] = url
     assert "System check identified no issues" in stack.manage("check").stdout
-    backend, redis_kwargs = stack.run(where)
-    assert backend == "RQBackend"
+    backend, redis_kwargs, rq_in_admin = stack.run(where)
+    assert (backend, rq_in_admin) == ("RQBackend", True)
     assert (redis_kwargs["host"], redis_kwargs["port"]) == ("127.0.0.1", urlsplit(url).port)
 
 
