@@ -50,10 +50,23 @@ def upload_document(request, pk):
         # StorageError: the disk is full or failing; nothing was stored or changed, the draft is as it was.
         messages.error(request, str(refused))
     else:
-        added = f"{document.original_name} was added ({document.pages} page{'s' if document.pages != 1 else ''})."
-        # "For safety, links and scripts were removed from this copy." when the stored copy differs in content.
-        messages.success(request, f"{added} {form.checked.note}" if form.checked.note else added)
+        _say_added(request, document, form.checked)
     return _back_to_evidence(application)
+
+
+def _say_added(request, document, checked):
+    added = f"{document.original_name} was added ({document.pages} page{'s' if document.pages != 1 else ''})."
+    # "For safety, links and scripts were removed from this copy." when the stored copy differs in content.
+    messages.success(request, f"{added} {checked.note}" if checked.note else added)
+
+
+def _remove(request, document):
+    try:
+        remove_document(document, request.user)
+    except NotEditable as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"{document.original_name} was removed.")
 
 
 def attach_from_step(request, application, uploading):
@@ -73,12 +86,7 @@ def attach_from_step(request, application, uploading):
         if document is None:
             messages.error(request, "That document is no longer attached.")
         else:
-            try:
-                remove_document(document, request.user)
-            except NotEditable as refused:
-                messages.error(request, str(refused))
-            else:
-                messages.success(request, f"{document.original_name} was removed.")
+            _remove(request, document)
         return None
     if not uploading and "file" not in request.FILES:
         return None
@@ -95,8 +103,7 @@ def attach_from_step(request, application, uploading):
     except (NotEditable, StorageError) as refused:
         messages.error(request, f"Your answers are saved, but the document was not added: {refused}")
         return form
-    added = f"{document.original_name} was added ({document.pages} page{'s' if document.pages != 1 else ''})."
-    messages.success(request, f"{added} {form.checked.note}" if form.checked.note else added)
+    _say_added(request, document, form.checked)
     return None
 
 
@@ -127,10 +134,5 @@ def delete_document(request, pk):
     application = document.application
     if not can_edit(request.user, application):
         raise PermissionDenied("Only the jurisdiction's own staff can remove its documents.")
-    try:
-        remove_document(document, request.user)
-    except NotEditable as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"{document.original_name} was removed.")
+    _remove(request, document)
     return _back_to_evidence(application)
