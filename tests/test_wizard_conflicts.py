@@ -53,6 +53,14 @@ def text(response):
     return html.unescape(response.content.decode())
 
 
+def saved_meanwhile(client, application, by, step, **answers):
+    """``by`` saves ``step`` after the page was opened; the version the page was opened at."""
+    opened = fresh(application).version
+    client.force_login(by)
+    save(client, application, step, opened, **answers)
+    return opened
+
+
 def test_one_person_in_two_tabs_saving_two_steps_has_no_conflict(client, pat, application):
     client.force_login(pat)
     opened = fresh(application).version  # both tabs opened now
@@ -64,9 +72,7 @@ def test_one_person_in_two_tabs_saving_two_steps_has_no_conflict(client, pat, ap
 
 
 def test_a_colleagues_save_of_another_step_is_kept_beside_mine(client, pat, sam, application):
-    opened = fresh(application).version
-    client.force_login(sam)
-    save(client, application, "planning", opened, challenges="Sam's challenges")
+    opened = saved_meanwhile(client, application, sam, "planning", challenges="Sam's challenges")
     client.force_login(pat)
     response = save(client, application, "technology", opened, crm_product="Pat's CRM")
     assert response.status_code == 302 and response.url == step_url(application, "technology")
@@ -78,9 +84,7 @@ def test_a_colleagues_save_of_another_step_is_kept_beside_mine(client, pat, sam,
 
 
 def test_a_colleague_on_the_same_step_is_shown_field_by_field_and_mine_can_be_kept(client, pat, sam, application):
-    opened = fresh(application).version
-    client.force_login(sam)
-    save(client, application, "technology", opened, crm_product="Sam's CRM")
+    opened = saved_meanwhile(client, application, sam, "technology", crm_product="Sam's CRM")
     client.force_login(pat)
     response = save(client, application, "technology", opened, crm_product="Pat's CRM")
     page = text(response)
@@ -104,9 +108,7 @@ def test_a_colleague_on_the_same_step_is_shown_field_by_field_and_mine_can_be_ke
 
 
 def test_taking_the_saved_answers_shows_them(client, pat, sam, application):
-    opened = fresh(application).version
-    client.force_login(sam)
-    save(client, application, "technology", opened, crm_product="Sam's CRM")
+    opened = saved_meanwhile(client, application, sam, "technology", crm_product="Sam's CRM")
     client.force_login(pat)
     page = text(save(client, application, "technology", opened, crm_product="Pat's CRM"))
     assert f'href="{step_url(application, "technology")}">Take the saved answers of Sam Okafor' in page
