@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from pages import application, application_forms, home
 
@@ -10,4 +10,8 @@ urlpatterns = [
     path("questions/<int:pk>/answer/", application_forms.answer, name="clarification_answer"),
     path("applications/<uuid:pk>/appeal/", application_forms.appeal, name="appeal_file"),
     path("organize/applications/<uuid:pk>/extension/", application_forms.extension, name="grant_extension"),
+    # Organizers: cycles and their rubric, and the list of a cycle's applications.
+    path("", include("pages.cycle_urls")),
+    path("", include("pages.rubric_urls")),
+    path("", include("pages.list_urls")),
 ]

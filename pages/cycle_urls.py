@@ -1,0 +1,3 @@
+"""URLs of the organizer's pages (filled in by the module that owns them)."""
+
+urlpatterns = []
