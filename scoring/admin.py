@@ -4,9 +4,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.shortcuts import redirect
 
 from scoring.domain import copy_previous_rubric, rescore_cycle
-from scoring.models import Category, Criterion, Level, Rubric
+from scoring.models import Category, Criterion, Level, Rubric, RubricFrozen
 
 
 class FrozenAwareInline(admin.TabularInline):
@@ -17,6 +18,9 @@ class FrozenAwareInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not (obj and obj.is_frozen)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj and obj.is_frozen)
 
 
 class LevelInline(FrozenAwareInline):
@@ -74,13 +78,23 @@ class RubricAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # A frozen rubric is shown read-only, its parts too (FrozenAwareInline): nothing on it looks editable.
+        return super().has_change_permission(request, obj) and not (obj and obj.is_frozen)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         rubric = self.get_object(request, object_id)
-        if rubric and rubric.is_frozen and request.method == "GET":
+        if rubric and rubric.is_frozen:
+            if request.method == "POST":  # a page opened before the first submission froze it: refused once
+                try:
+                    rubric.refuse_if_frozen()
+                except RubricFrozen as refused:
+                    self.message_user(request, refused.message, messages.ERROR)
+                return redirect(request.path)
             self.message_user(
                 request,
                 f"This rubric is frozen since {rubric.frozen_at:%B %-d, %Y}: applications of {rubric.cycle} "
-                "were submitted, and all are scored by the same rules. Changes will be refused.",
+                "were submitted, and all are scored by the same rules. It is shown read-only.",
                 messages.WARNING,
             )
         return super().change_view(request, object_id, form_url, extra_context)

@@ -262,13 +262,14 @@ def test_organizers_tune_the_rubric_in_the_admin_until_the_first_submission(worl
     assert rubric.is_frozen
     version = rubric.version
 
-    page = client.get(url)
-    assert "This rubric is frozen" in page.content.decode()
-    data = admin_post_data(page)
-    data["threshold"] = "50"
-    response = client.post(url, data)
-    assert response.status_code == 200
-    assert "is frozen: an application was submitted" in response.content.decode()
+    # Opened before the submission, the editable page is sent after it: refused once, with the reason.
+    response = client.post(url, data | {"threshold": "50"}, follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    assert response.content.decode().count("is frozen: an application was submitted") == 1
+    # Opened now, the frozen rubric is read-only: no field to type in, no save button.
+    page = client.get(url).content.decode()
+    assert "This rubric is frozen" in page and "It is shown read-only." in page
+    assert 'name="threshold"' not in page and 'name="_save"' not in page and 'name="criteria-0-points"' not in page
     rubric.refresh_from_db()
     assert rubric.threshold == 65 and rubric.version == version
 
