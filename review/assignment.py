@@ -7,10 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessment.audit import audit
-from assessment.models import Application, User
+from assessment.models import Application, Cycle, User
 from review.conflicts import conflicts_by_reviewer
 from review.errors import ReviewError
-from review.mail import notify_assignment
+from review.mail import notify_assignments
+from review.matching import Need, Reviewer, match, shortfalls
 from review.models import Assignment, DeclaredConflict, Review, settings_for
 
 
@@ -30,10 +31,16 @@ def assign(application, reviewer, by):
     with transaction.atomic():
         if Assignment.objects.filter(application=application, reviewer=reviewer, active=True).exists():
             raise ReviewError(f"{reviewer} is already assigned to this application.")
-        assignment = Assignment.objects.create(application=application, reviewer=reviewer, assigned_by=by)
-        Review.objects.create(assignment=assignment)
-        audit(by, "review.assigned", f"Assigned {reviewer} to review", application, reviewer=reviewer.pk)
-        transaction.on_commit(lambda: notify_assignment(assignment))
+        assignment = _create(application, reviewer, by)
+        transaction.on_commit(lambda: notify_assignments([assignment]))
+    return assignment
+
+
+def _create(application, reviewer, by):
+    """The assignment and its (empty) review, audited; the caller checked it is allowed and sends the e-mail."""
+    assignment = Assignment.objects.create(application=application, reviewer=reviewer, assigned_by=by)
+    Review.objects.create(assignment=assignment)
+    audit(by, "review.assigned", f"Assigned {reviewer} to review", application, reviewer=reviewer.pk)
     return assignment
 
 
@@ -68,54 +75,76 @@ def unassign(assignment, by, reason):
 
 
 def auto_assign(cycle, by):
-    """Give every submitted application its reviewers, balancing the load.
+    """Give every submitted application its reviewers: as many as caps and conflicts allow, the load balanced.
 
-    The most constrained applications (fewest eligible reviewers) go first;
-    each takes the eligible reviewers with the lightest load, never over the
-    cap and never with a conflict. Returns (assignments made, shortfalls),
-    a shortfall being (application, how many reviewers it still lacks).
+    A minimum-cost maximum flow (``review.matching.match``) fills every slot that can be filled, spreads
+    the work as evenly as it can, and among equally good answers prefers reviewers from a place in the
+    same population band as the applicant. After the commit each reviewer gets one e-mail listing their
+    new applications. Returns (assignments made, shortfalls), a shortfall being (application, how many
+    reviewers it still lacks).
     """
     review_settings = settings_for(cycle)
-    panel = list(reviewers())
-    conflicts = conflicts_by_reviewer(panel)
-    applications = list(
-        Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED).select_related("jurisdiction")
-    )
-    current = {}
-    load = {r.pk: 0 for r in panel}
+    with transaction.atomic():
+        # Two organizers pressing the button at once: the second waits, then sees the first one's assignments.
+        Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
+        panel = {r.pk: r for r in reviewers().order_by("pk")}
+        applications = {
+            a.pk: a
+            for a in Application.objects.filter(cycle=cycle, status=Application.Status.SUBMITTED)
+            .select_related("jurisdiction", "cycle")  # the e-mails read the cycle
+            .order_by("pk")
+        }
+        current, load = _current(cycle, panel)
+        needs = [Need(pk, review_settings.reviewers_per_application - len(current.get(pk, ()))) for pk in applications]
+        eligible, preference = _candidates(applications, panel, current)
+        pairs = match(
+            needs, [Reviewer(pk, load[pk], review_settings.max_per_reviewer) for pk in panel], eligible, preference
+        )
+        made = [_create(applications[a], panel[r], by) for a, r in pairs]
+        short = sorted(
+            ((applications[a], missing) for a, missing in shortfalls(needs, pairs)),
+            key=lambda item: (item[0].jurisdiction.name, item[0].pk),
+        )
+        audit(
+            by,
+            "review.auto_assigned",
+            f"Automatic assignment: {len(made)} assignments, {len(short)} short",
+            cycle=cycle,
+        )
+        transaction.on_commit(lambda: notify_assignments(made))
+    return made, short
+
+
+def _current(cycle, panel):
+    """({application id: {reviewer ids}}, {reviewer id: active assignments}) in the cycle."""
+    current, load = {}, dict.fromkeys(panel, 0)
     for application_id, reviewer_id in Assignment.objects.filter(application__cycle=cycle, active=True).values_list(
         "application_id", "reviewer_id"
     ):
         current.setdefault(application_id, set()).add(reviewer_id)
         load[reviewer_id] = load.get(reviewer_id, 0) + 1
+    return current, load
 
-    def eligible(application):
-        taken = current.get(application.pk, set())
-        return [r for r in panel if r.pk not in taken and application.jurisdiction_id not in conflicts[r.pk]]
 
-    made, shortfalls = [], []
-    applications.sort(key=lambda a: (len(eligible(a)), a.jurisdiction.name))
-    with transaction.atomic():
-        for application in applications:
-            needed = review_settings.reviewers_per_application - len(current.get(application.pk, set()))
-            if needed <= 0:
+def _candidates(applications, panel, current):
+    """The pairs that may be assigned (no conflict, not assigned already) and the preferred ones among them.
+
+    Preferred: the reviewer's own jurisdiction is in the applicant's population band; they know what a
+    place of that size can do. It only ever chooses between assignments equally full and equally balanced.
+    """
+    conflicts = conflicts_by_reviewer(list(panel.values()))
+    bands = {pk: r.jurisdiction.population_band for pk, r in panel.items() if r.jurisdiction_id}
+    eligible, preference = [], {}
+    for application in applications.values():
+        band = application.jurisdiction.population_band
+        taken = current.get(application.pk, ())
+        for reviewer_id in panel:
+            if reviewer_id in taken or application.jurisdiction_id in conflicts[reviewer_id]:
                 continue
-            candidates = [r for r in eligible(application) if load[r.pk] < review_settings.max_per_reviewer]
-            candidates.sort(key=lambda r: (load[r.pk], r.username))
-            for reviewer in candidates[:needed]:
-                made.append(assign(application, reviewer, by))
-                load[reviewer.pk] += 1
-                current.setdefault(application.pk, set()).add(reviewer.pk)
-            missing = needed - min(needed, len(candidates))
-            if missing:
-                shortfalls.append((application, missing))
-        audit(
-            by,
-            "review.auto_assigned",
-            f"Automatic assignment: {len(made)} assignments, {len(shortfalls)} short",
-            cycle=cycle,
-        )
-    return made, shortfalls
+            eligible.append((application.pk, reviewer_id))
+            if bands.get(reviewer_id) == band:
+                preference[(application.pk, reviewer_id)] = 1
+    return eligible, preference
 
 
 def declare_conflict(reviewer, jurisdiction, reason, by):

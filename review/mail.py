@@ -27,18 +27,49 @@ def mail_staff(application, subject, body):
         send_mail(subject, body, None, emails, fail_silently=True)
 
 
-def notify_assignment(assignment):
-    """Tell a reviewer of a new assignment, with the review deadline."""
-    application = assignment.application
-    deadline = settings_for(application.cycle).review_deadline
-    when = f" The review deadline is {in_zone(deadline, application.cycle.time_zone)}." if deadline else ""
-    send_mail(
-        f"New review: {application.jurisdiction} ({application.cycle})",
-        f"You have been asked to review the application of {application.jurisdiction} for {application.cycle}.{when}\n",
-        None,
-        [assignment.reviewer.email],
-        fail_silently=True,
-    )
+def notify_assignments(assignments):
+    """E-mail each reviewer once about their new assignments: every application, its link and its due date.
+
+    Automatic assignment calls this with its whole batch, a hand assignment with one. Reviewers without
+    an e-mail address are skipped.
+    """
+    by_reviewer, deadlines = {}, {}
+    for assignment in assignments:
+        if not assignment.reviewer.email:
+            continue
+        by_reviewer.setdefault(assignment.reviewer.pk, []).append(assignment)
+        cycle = assignment.application.cycle
+        if cycle.pk not in deadlines:
+            deadline = settings_for(cycle).review_deadline
+            deadlines[cycle.pk] = (
+                f"The review deadline is {in_zone(deadline, cycle.time_zone)}."
+                if deadline
+                else "No review deadline is set yet."
+            )
+    messages = []
+    for reviewer_id in sorted(by_reviewer):
+        batch = by_reviewer[reviewer_id]
+        reviewer = batch[0].reviewer
+        cycles = sorted({str(a.application.cycle) for a in batch})
+        lines = [
+            f"- {a.application.jurisdiction} ({a.application.cycle})\n"
+            f"  Review: {settings.SITE_URL}{reverse('review_edit', args=[a.review.pk])}\n"
+            f"  {deadlines[a.application.cycle_id]}"
+            for a in batch
+        ]
+        if len(batch) == 1:
+            subject = f"New review: {batch[0].application.jurisdiction} ({cycles[0]})"
+            said = "an application"
+        else:
+            subject = f"{len(batch)} new reviews ({', '.join(cycles)})"
+            said = f"{len(batch)} applications"
+        body = (
+            f"Hello {reviewer.get_full_name() or reviewer.username},\n\n"
+            f"You have been asked to review {said}:\n\n" + "\n\n".join(lines) + "\n"
+        )
+        messages.append((subject, body, None, [reviewer.email]))
+    if messages:
+        send_mass_mail(messages, fail_silently=True)
 
 
 def notify_answer(clarification, answer):

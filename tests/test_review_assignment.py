@@ -88,7 +88,11 @@ def test_automatic_assignment_balances_load_respects_caps_and_conflicts(places, 
         assert len(reviewers) == 2
         if app.jurisdiction in (places["county"], places["city_in_county"]):
             assert panel[0].pk not in reviewers
-    assert len(mail.outbox) == 10
+    # One e-mail per reviewer for the whole batch, listing each of their new applications.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(r.email for r in panel)
+    for message in mail.outbox:
+        (reviewer,) = [r for r in panel if r.email == message.to[0]]
+        assert message.body.count("  Review: http") == Assignment.objects.filter(reviewer=reviewer).count()
     # Running it again assigns nothing more.
     assert auto_assign(cycle, organizer) == ([], [])
 
