@@ -1,15 +1,21 @@
 """The demo: a program to click through, built only through the domain functions.
 
-``load()`` creates three cycles, all marked ``Cycle.is_demo``:
+``load()`` creates four cycles, all marked ``Cycle.is_demo``, with eighteen fictional
+jurisdictions, every name starting "Demo: ", of the four kinds, in sixteen states and all
+four population bands:
 
-- **2026–2028**, open now: twelve fictional jurisdictions, every name starting
-  "Demo: ", of the four kinds, in eleven states and all four population bands.
-  Their applications are in every state a demo needs: not started (Riverton,
-  whose staff can start from its last application), barely started, half done
-  with an invalid value kept as typed, nearly complete, a draft with an
-  organizer's extension, and submitted ones that are strong, middling and weak
-  (one without a CRM, which fails a prerequisite).
-- **2024–2026**, published: Demo: Riverton's earlier application.
+- **2026–2028**, open now: twelve of them. Their applications are in every
+  state a demo needs: not started (Riverton, whose staff can start from its
+  last application), barely started, half done with an invalid value kept as
+  typed, nearly complete, a draft with an organizer's extension, and submitted
+  ones that are strong, middling and weak (one without a CRM, which fails a
+  prerequisite). Nobody reviews an open cycle: organizers assign reviewers
+  after the deadline.
+- **2025–2027**, closed and in review: seven submitted applications for the
+  panel to work on: Harbor City's (which drafts its 2026–2028 one meanwhile, and
+  has a question of the panel to answer), and six of that cycle only.
+- **2024–2026**, closed and in review: Demo: Riverton's earlier application,
+  whose decision the panel publishes.
 - **2013–2015**, published: the thirteen real designees PTI announced on
   September 25, 2013 (seed 004), each with a submitted application and an
   ``application.designated`` audit event. Their answers are an *illustrative
@@ -22,8 +28,12 @@
   which were never published, so names, numbers and products are "not
   recorded" rather than invented.
 
-The data (jurisdictions, people, answers, plans) is in ``assessment.demo_data``;
-this module builds it. Every application is made the way the wizard makes it: a wizard state saved
+This module builds the applications' side only (``assessment`` never imports ``review``):
+``review.demo`` calls ``load()``, then adds the panel's work on the cycles in review, and
+``manage.py load_demo`` calls ``review.demo``. The data (jurisdictions, people — logins,
+reviewers without one, contacts — answers, plans) is in ``assessment.demo_data``.
+
+Every application is made the way the wizard makes it: a wizard state saved
 step by step with ``save_draft``, then ``submit_application``. Demo objects are
 found again by their marks: ``Cycle.is_demo``, jurisdiction names starting
 "Demo: ", user e-mail addresses at ``demo.example``.
@@ -33,7 +43,6 @@ import math
 from datetime import date, datetime, time, timedelta
 from functools import partial
 
-from django.apps import apps
 from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
@@ -51,12 +60,15 @@ from assessment.demo_data import (
     LOGINS,
     NAME_PREFIX,
     OPEN_CYCLE,
+    PANELISTS,
     PASSWORD,
     PLACES,
+    REVIEW_CYCLE,
     STATE_TIME_ZONES,
     Role,
     designee_answers,
     open_cycle_plans,
+    review_cycle_plans,
     riverton_2024_answers,
 )
 from assessment.forms import STEPS
@@ -136,9 +148,10 @@ def is_loaded():
 def _in_the_way():
     found = []
     usernames = [login.username for login in LOGINS] + [ARCHIVE_USERNAME] + [p.contact_username for p in PLACES]
+    usernames += [panelist.username for panelist in PANELISTS]
     found += [f"user {u}" for u in User.objects.filter(username__in=usernames).values_list("username", flat=True)]
     found += [str(j) for j in Jurisdiction.objects.filter(name__startswith=NAME_PREFIX)]
-    names = [OPEN_CYCLE, EARLIER_CYCLE, CYCLE_2013_2015]
+    names = [OPEN_CYCLE, REVIEW_CYCLE, EARLIER_CYCLE, CYCLE_2013_2015]
     found += [f"cycle {c}" for c in Cycle.objects.filter(name__in=names).values_list("name", flat=True)]
     return found
 
@@ -203,12 +216,22 @@ def load():
                 title=title,
             )
             staff[place.name].append(contact)
+    for panelist in PANELISTS:
+        _user(
+            panelist.username,
+            panelist.email,
+            Role.REVIEWER,
+            first_name=panelist.first_name,
+            last_name=panelist.last_name,
+            title=panelist.title,
+        )
     archive = _user(
         ARCHIVE_USERNAME, f"archive@{EMAIL_DOMAIN}", Role.ORGANIZER, first_name="PTI archive (demo)", is_active=False
     )
     organizer = logins["organizer"]
 
     # 2024–2026: Riverton applied last time, so it can start 2026–2028 from that application.
+    # The panel (review.demo) decides it and publishes the decision.
     earlier = _historic_cycle(EARLIER_CYCLE, _aware(2024, 10, 1, 9), _aware(2024, 12, 13, 17), date(2025, 1, 1))
     build_application(
         places["Demo: Riverton"],
@@ -219,10 +242,29 @@ def load():
         submit=True,
         submit_at=_aware(2024, 12, 2, 15, 40),
     )
-    _publish(earlier)
+    _close(earlier)
+
+    # 2025–2027: closed before 2026–2028 opened; the panel (review.demo) is at work on it.
+    today = timezone.localdate()
+    in_review = _historic_cycle(
+        REVIEW_CYCLE,
+        _start_of_day(today - timedelta(days=150)),
+        _end_of_day(today - timedelta(days=40)),
+        date(2026, 1, 1),
+    )
+    for index, plan in enumerate(review_cycle_plans()):
+        build_application(
+            places[plan.jurisdiction],
+            in_review,
+            plan.answers,
+            plan.step,
+            staff[plan.jurisdiction],
+            submit=True,
+            submit_at=in_review.closes_at - timedelta(days=12 - index, hours=7, minutes=14),
+        )
+    _close(in_review)
 
     # 2026–2028: open now.
-    today = timezone.localdate()
     current = Cycle.objects.create(
         name=OPEN_CYCLE,
         opens_at=_start_of_day(today - timedelta(days=30)),
@@ -279,13 +321,20 @@ def load():
 
 def _historic_cycle(name, opens_at, closes_at, valid_from):
     # Created open so that submit_application accepts submissions dated inside
-    # its window; _publish closes it once they are in.
+    # its window; _close or _publish closes it once they are in.
     return Cycle.objects.create(
         name=name, opens_at=opens_at, closes_at=closes_at, status=Cycle.Status.OPEN, valid_from=valid_from, is_demo=True
     )
 
 
+def _close(cycle):
+    # Closed to applications, for the panel: review.demo publishes the decisions through the review domain.
+    cycle.status = Cycle.Status.REVIEW
+    cycle.save(update_fields=["status"])
+
+
 def _publish(cycle):
+    # The 2013–2015 designations are recorded from an announcement, not decided by the panel.
     cycle.status = Cycle.Status.PUBLISHED
     cycle.save(update_fields=["status"])
 
@@ -301,31 +350,35 @@ def summary():
     return result
 
 
+def applications():
+    """The demo's applications, and any added to demo jurisdictions since: those ``reset`` deletes."""
+    cycles = Cycle.objects.filter(is_demo=True)
+    places = Jurisdiction.objects.filter(name__startswith=NAME_PREFIX)
+    return Application.objects.filter(Q(cycle__in=cycles) | Q(jurisdiction__in=places))
+
+
 @transaction.atomic
 def reset():
     """Delete everything the demo made, and whatever was added to demo jurisdictions since.
 
+    The panel's part goes first (``review.demo.reset``, which calls this): reviews protect their
+    assignments, which otherwise go with the applications, as the questions, decisions and appeals do.
     Returns the number of applications deleted. Raises DemoError if something
     outside the demo still refers to a demo object.
     """
     cycles = Cycle.objects.filter(is_demo=True)
     places = Jurisdiction.objects.filter(name__startswith=NAME_PREFIX)
-    applications = Application.objects.filter(Q(cycle__in=cycles) | Q(jurisdiction__in=places))
+    demo_applications = applications()
     users = User.objects.filter(Q(email__iendswith=f"@{EMAIL_DOMAIN}") | Q(jurisdiction__in=places))
     try:
-        for document in EvidenceDocument.objects.filter(application__in=applications):
+        for document in EvidenceDocument.objects.filter(application__in=demo_applications):
             # Files go only once the rows are gone for good.
             transaction.on_commit(partial(document.file.storage.delete, document.file.name))
-        if apps.is_installed("review"):
-            # Reviews protect their assignments; the assignments go with the applications. Looked up by
-            # name: assessment sits below review and never imports it.
-            Review = apps.get_model("review", "Review")
-            Review.objects.filter(assignment__application__in=applications).delete()
         # Audit events are otherwise never deleted; the demo's are, with the
         # demo, so that a fresh demo does not show the history of one thrown away.
-        AuditEvent.objects.filter(Q(application__in=applications) | Q(cycle__in=cycles)).delete()
-        deleted = applications.count()
-        applications.delete()
+        AuditEvent.objects.filter(Q(application__in=demo_applications) | Q(cycle__in=cycles)).delete()
+        deleted = demo_applications.count()
+        demo_applications.delete()
         users.delete()
         cycles.delete()
         places.delete()

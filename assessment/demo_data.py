@@ -2,11 +2,12 @@
 
 - The thirteen real 2013–2015 designees PTI announced on September 25, 2013,
   with an *illustrative reconstruction* of their answers (see ``assessment.demo``).
-- The demo's logins, its fictional jurisdictions (every name starting "Demo: ")
-  and each state's time zone.
+- The demo's logins, the reviewers without one, its fictional jurisdictions
+  (every name starting "Demo: ") and each state's time zone.
 - Answers of strong, middling and weak applications, and the plan of each
   application in the open cycle: what is typed, where the wizard stands, what
-  happened to it.
+  happened to it; and the applications submitted to the 2025–2027 cycle, now
+  in review (what the panel does with them is ``review.demo_data``'s).
 
 Plain data and the small functions that compose it; nothing here writes to the database.
 """
@@ -22,6 +23,8 @@ EMAIL_DOMAIN = "demo.example"
 NAME_PREFIX = "Demo: "
 
 OPEN_CYCLE = "2026–2028"
+# Closed, in review: the panel's work in progress (``review.demo``).
+REVIEW_CYCLE = "2025–2027"
 EARLIER_CYCLE = "2024–2026"
 CYCLE_2013_2015 = "2013–2015"
 DESIGNATED = "application.designated"
@@ -111,7 +114,7 @@ LOGINS = (
         "Alex",
         "Moreno",
         "311 Program Manager",
-        "continue the nearly complete draft, attach a PDF, submit",
+        "finish and submit the 2026–2028 draft; answer the panel's question on 2025–2027",
     ),
     Login(
         "colleague",
@@ -120,7 +123,7 @@ LOGINS = (
         "Casey",
         "Lindqvist",
         "Performance Analyst",
-        "sign in alongside applicant: you share one draft",
+        "sign in alongside applicant: you share one draft and one question",
     ),
     Login(
         "applicant2",
@@ -129,7 +132,7 @@ LOGINS = (
         "Jordan",
         "Achebe",
         "Customer Service Director",
-        "start 2026–2028 from Riverton's 2024–2026 application",
+        "the 2024–2026 decision and your pending appeal; start 2026–2028 from it",
     ),
     Login(
         "reviewer",
@@ -138,7 +141,25 @@ LOGINS = (
         "Robin",
         "Okafor",
         "Deputy CIO",
-        "the review panel; conflicted on Cedar County and its cities",
+        "one review to start, one draft to finish; conflicted on Cedar County and its cities",
+    ),
+    Login(
+        "reviewer2",
+        Role.REVIEWER,
+        "",
+        "Avery",
+        "Sato",
+        "Civic Technology Consultant",
+        "the lenient one: reviews submitted; see the other scores, answered questions",
+    ),
+    Login(
+        "reviewer3",
+        Role.REVIEWER,
+        "Demo: Northgate County",
+        "Dev",
+        "Kowalczyk",
+        "Director of Performance Management",
+        "the harsh one: a draft waiting on Harbor City's answer to your question",
     ),
     Login(
         "organizer",
@@ -147,9 +168,25 @@ LOGINS = (
         "Morgan",
         "Ellis",
         "Program Director",
-        "jurisdictions, invitations, extensions; the Django admin",
+        "the 2025–2027 panel: disagreement, leniency, decisions; an appeal; the admin",
     ),
 )
+
+
+# Reviewers without a login (no usable password): the rest of the panel.
+@dataclass(frozen=True)
+class Panelist:
+    username: str
+    first_name: str
+    last_name: str
+    title: str
+
+    @property
+    def email(self):
+        return f"{self.first_name}.{self.last_name}@{EMAIL_DOMAIN}".lower()
+
+
+PANELISTS = (Panelist("demo-reviewer-ortiz", "Jamie", "Ortiz", "Former 311 Director"),)
 
 # Who "did" the 2013 submissions: not a person, and never able to sign in.
 ARCHIVE_USERNAME = "demo-archive"
@@ -195,6 +232,15 @@ PLACES = (
     Place("Demo: Lake Tamsin", Kind.CITY, "MN", 74_300, contact=("Noah", "Berglund", "Communications Manager")),
     Place("Demo: Riverton", Kind.CITY, "OH", 312_000),
     Place("Demo: Copper Mesa", Kind.CITY, "AZ", 455_000, contact=("Ibrahim", "Haddad", "311 Operations Lead")),
+    # Applicants of the 2025–2027 cycle only.
+    Place(
+        "Demo: Silver Lake County", Kind.COUNTY, "MI", 356_000, contact=("Grace", "Nowak", "Citizen Services Manager")
+    ),
+    Place("Demo: Westbrook", Kind.CITY, "OR", 96_400, contact=("Tomas", "Reyes", "Customer Experience Officer")),
+    Place("Demo: Kingsford", Kind.CITY, "NC", 264_000, contact=("Alicia", "Grant", "311 Director")),
+    Place("Demo: Three Rivers", Kind.CITY, "NM", 118_700, contact=("Marco", "Villanueva", "Contact Center Manager")),
+    Place("Demo: Eastport", Kind.TOWN, "ME", 16_300, contact=("Hannah", "Pike", "Town Clerk")),
+    Place("Demo: Maple Ridge", Kind.TOWN, "WI", 31_900, contact=("Owen", "Schultz", "Assistant Town Administrator")),
 )
 
 # The time zone of each state the demo's jurisdictions lie in (of the zones a state spans, the one most of
@@ -208,15 +254,20 @@ STATE_TIME_ZONES = {
     "GA": "America/New_York",
     "KS": "America/Chicago",
     "MD": "America/New_York",
+    "ME": "America/New_York",
+    "MI": "America/Detroit",
     "MN": "America/Chicago",
     "MO": "America/Chicago",
     "NC": "America/New_York",
+    "NM": "America/Denver",
     "OH": "America/New_York",
+    "OR": "America/Los_Angeles",
     "PA": "America/New_York",
     "TX": "America/Chicago",
     "VA": "America/New_York",
     "VT": "America/New_York",
     "WA": "America/Los_Angeles",
+    "WI": "America/Chicago",
 }
 
 # --- Answers ------------------------------------------------------------------
@@ -736,6 +787,120 @@ def open_cycle_plans():
             {"profile": {"contact_number_type": "7digit", "main_number": "(555) 555-0117"}},
             "profile",
             "draft, barely started",
+        ),
+    ]
+
+
+def review_cycle_plans():
+    """The applications submitted to the 2025–2027 cycle, which has closed and is in review.
+
+    Their rule totals spread from the mid-thirties to the high seventies, so that the panel's
+    scores (``review.demo_data``) land on both sides of the rubric's levels.
+    """
+    good = _with(
+        STRONG,
+        channels={"channels": ["live_phone", "ivr", "web_form", "mobile_app", "email", "social_media"]},
+        technology={"crm_integrations": ["telephony", "work_management", "gis"], "open311_endpoint": ""},
+        metrics=_metrics(8),
+    )
+    fair = _with(
+        good,
+        channels={"self_service": list(_SELF_SERVICE_POOL[:5]), "single_case_number": "no"},
+        performance={"publication_frequency": "monthly", "fcr_pct": ""},
+        participation={"open_data_frequency": "monthly", "social_takes_requests": "no"},
+    )
+    return [
+        Plan(
+            "Demo: Harbor City",
+            _with(
+                STRONG,
+                contact=("Alex Moreno", "applicant@demo.example"),
+                profile={"contact_number_type": "311", "main_number": "311", "live_agent_hours_per_week": "60"},
+                technology={"open311_endpoint": "https://311.harbor-city.demo.example/open311/v2"},
+                metrics=_metrics(9),
+                planning={"technology_plan_year": "2024"},
+                review={"official_name": "Jamie Park", "official_title": "City Manager"},
+            ),
+            "review",
+            "submitted, strong; the panel has questions",
+            submit=True,
+        ),
+        Plan(
+            "Demo: Westbrook",
+            _with(
+                STRONG,
+                contact=("Tomas Reyes", "tomas.reyes@demo.example"),
+                profile={"agents_fte": "24", "yearly_contacts": "410000"},
+                technology={"open311_endpoint": "https://311.westbrook.demo.example/open311/v2"},
+                review={"official_name": "Tomas Reyes", "official_title": "Deputy City Manager"},
+            ),
+            "review",
+            "submitted, strong; its reviewers disagree",
+            submit=True,
+        ),
+        Plan(
+            "Demo: Kingsford",
+            _with(
+                good,
+                contact=("Alicia Grant", "alicia.grant@demo.example"),
+                profile={"agents_fte": "52", "yearly_contacts": "1100000"},
+                review={"official_name": "Alicia Grant", "official_title": "Assistant City Manager"},
+            ),
+            "review",
+            "submitted, good; decided, not published",
+            submit=True,
+        ),
+        Plan(
+            "Demo: Three Rivers",
+            _with(
+                fair,
+                contact=("Marco Villanueva", "marco.villanueva@demo.example"),
+                profile={"agents_fte": "30", "yearly_contacts": "520000"},
+                review={"official_name": "Marco Villanueva", "official_title": "City Administrator"},
+            ),
+            "review",
+            "submitted, fair; decided, not published; normalising would change its level",
+            submit=True,
+        ),
+        Plan(
+            "Demo: Eastport",
+            _with(
+                fair,
+                contact=("Hannah Pike", "hannah.pike@demo.example"),
+                profile={
+                    "contact_number_type": "7digit",
+                    "main_number": "(555) 555-0143",
+                    "agents_fte": "4",
+                    "yearly_contacts": "21000",
+                },
+                review={"official_name": "Hannah Pike", "official_title": "Town Manager"},
+            ),
+            "review",
+            "submitted, fair; fully reviewed, waiting for its decision",
+            submit=True,
+        ),
+        Plan(
+            "Demo: Silver Lake County",
+            _with(
+                MIDDLING,
+                contact=("Grace Nowak", "grace.nowak@demo.example"),
+                technology={"crm_integrations": ["telephony", "work_management", "gis"]},
+                review={"official_name": "Grace Nowak", "official_title": "County Administrator"},
+            ),
+            "review",
+            "submitted, middling; one review in, one in draft",
+            submit=True,
+        ),
+        Plan(
+            "Demo: Maple Ridge",
+            _with(
+                MIDDLING,
+                contact=("Owen Schultz", "owen.schultz@demo.example"),
+                review={"official_name": "Owen Schultz", "official_title": "Town Administrator"},
+            ),
+            "review",
+            "submitted, middling; one review in, one not started",
+            submit=True,
         ),
     ]
 

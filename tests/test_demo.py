@@ -1,29 +1,22 @@
-"""The demo data: `manage.py load_demo`."""
+"""The demo data: `manage.py load_demo` (``review.demo`` on top of ``assessment.demo``)."""
 
 from datetime import timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
-from django.db import transaction
-from django.test import override_settings
+from django.core.management import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
 from assessment import demo, demo_data, domain
 from assessment.forms import STEPS
 from assessment.models import POPULATION_BANDS, Application, AuditEvent, Cycle, Jurisdiction, User
+from review.assignment import assign
+from review.clarifications import ask_clarification
+from review.models import Appeal, Assignment, Clarification, Decision, Review
 from tests.factories import sign_in
+from tests.factories.demo import application_of, load, loaded_then_rolled_back
 
 pytestmark = pytest.mark.django_db
-
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def load(*args):
-    out = StringIO()
-    call_command("load_demo", *args, stdout=out)
-    return out.getvalue()
 
 
 @pytest.fixture(autouse=True)
@@ -37,21 +30,14 @@ def loaded():
     return load()
 
 
+def counts():
+    models = (Cycle, Jurisdiction, User, Application, AuditEvent, Assignment, Review, Clarification, Decision, Appeal)
+    return {model.__name__: model.objects.count() for model in models}
+
+
 @pytest.fixture(scope="class")
 def loaded_once(django_db_setup, django_db_blocker):
-    """One load for a whole class of tests, rolled back after them: a load takes about a second."""
-    with django_db_blocker.unblock(), override_settings(DEMO=True, PASSWORD_HASHERS=FAST_HASHERS):
-        with transaction.atomic():
-            yield load()
-            transaction.set_rollback(True)
-
-
-def application_of(name, cycle=demo_data.OPEN_CYCLE):
-    return Application.objects.select_related("cycle", "jurisdiction").get(jurisdiction__name=name, cycle__name=cycle)
-
-
-def counts():
-    return {model.__name__: model.objects.count() for model in (Cycle, Jurisdiction, User, Application, AuditEvent)}
+    yield from loaded_then_rolled_back(django_db_blocker)
 
 
 @pytest.mark.usefixtures("loaded_once")
@@ -61,16 +47,24 @@ class TestTheLoadedDemo:
     def test_it_creates_applications_in_every_state(self, loaded_once):
         assert demo.summary() == {
             "2026–2028": {"draft": 5, "submitted": 6},
+            "2025–2027": {"draft": 0, "submitted": 7},
             "2024–2026": {"draft": 0, "submitted": 1},
             "2013–2015": {"draft": 0, "submitted": 13},
         }
         assert "2026–2028: 5 draft, 6 submitted" in loaded_once
         assert "2013–2015: 13 submitted" in loaded_once
+        assert (
+            "Review panel: 16 assignments (1 not started, 2 drafts, 13 submitted), 3 decisions (1 published), "
+            "2 questions (1 open), 1 appeal pending."
+        ) in loaded_once
         assert list(Cycle.objects.filter(is_demo=True).values_list("name", "status")) == [
             ("2026–2028", "open"),
+            ("2025–2027", "review"),
             ("2024–2026", "published"),
             ("2013–2015", "published"),
         ]
+        in_review = Cycle.objects.get(name="2025–2027")
+        assert not in_review.is_accepting() and in_review.closes_at < Cycle.objects.get(name="2026–2028").opens_at
         # Riverton has not started yet: it will start from its 2024–2026 application.
         assert not Application.objects.filter(jurisdiction__name="Demo: Riverton", cycle__name="2026–2028").exists()
 
@@ -84,7 +78,7 @@ class TestTheLoadedDemo:
 
     def test_demo_jurisdictions_cover_every_kind_and_population_band(self):
         places = Jurisdiction.objects.filter(name__startswith="Demo: ")
-        assert places.count() == 12
+        assert places.count() == 18
         assert {p.kind for p in places} == set(Jurisdiction.Kind.values)
         assert {p.population_band for p in places} == {label for _lower, label in POPULATION_BANDS}
         assert len({p.state for p in places}) >= 8
@@ -155,7 +149,7 @@ class TestTheLoadedDemo:
 
     def test_every_submitted_application_is_complete(self):
         submitted = Application.objects.filter(status="submitted")
-        assert submitted.count() == 20
+        assert submitted.count() == 27
         for application in submitted:
             assert domain.problems_in(application.wizard_state) == [], application
 
@@ -219,10 +213,8 @@ class TestTheLoadedDemo:
         expected = {step: data for step, data in previous.wizard_state["step_data"].items() if step != "review"}
         assert application.wizard_state["step_data"] == expected
 
-    def test_every_role_can_sign_in(self, loaded_once, client):
-        for login in demo_data.LOGINS:
-            assert sign_in(client, login.username, "demo-password-2026"), login.username
-            client.logout()
+    def test_the_logins_are_printed_with_their_roles(self, loaded_once):
+        # Each signs in and finds its work: tests/test_demo_panel.py.
         organizer = User.objects.get(username="organizer")
         assert (organizer.role, organizer.is_staff, organizer.is_superuser) == ("organizer", True, True)
         reviewer = User.objects.get(username="reviewer")
@@ -232,13 +224,22 @@ class TestTheLoadedDemo:
         for line in (
             "applicant   applicant  Demo: Harbor City",
             "organizer   organizer",
+            "reviewer3   reviewer   Demo: Northgate County",
             "password demo-password-2026",
         ):
             assert line in loaded_once
 
-    def test_only_the_five_logins_can_sign_in(self):
+    def test_only_the_seven_logins_can_sign_in(self):
         can_sign_in = [u.username for u in User.objects.order_by("username") if u.is_active and u.has_usable_password()]
-        assert can_sign_in == ["applicant", "applicant2", "colleague", "organizer", "reviewer"]
+        assert can_sign_in == [
+            "applicant",
+            "applicant2",
+            "colleague",
+            "organizer",
+            "reviewer",
+            "reviewer2",
+            "reviewer3",
+        ]
 
     def test_the_applicant_home_page_lists_the_draft(self, client):
         application = application_of("Demo: Harbor City")
@@ -262,22 +263,25 @@ def test_reset_replaces_the_demo(loaded):
     before = counts()
     old = set(Application.objects.values_list("pk", flat=True))
     output = load("--reset")
-    assert "Removed the previous demo data (25 applications)." in output
+    assert "Removed the previous demo data (32 applications)." in output
     assert counts() == before
     assert old.isdisjoint(Application.objects.values_list("pk", flat=True))
 
 
 def test_reset_removes_what_was_added_while_playing(loaded):
-    from review.assignment import assign
-
+    before = counts()
     organizer = User.objects.get(username="organizer")
-    assign(application_of("Demo: Bayport"), User.objects.get(username="reviewer"), organizer)
+    bayport = application_of("Demo: Bayport")
+    assign(bayport, User.objects.get(username="reviewer"), organizer)
+    ask_clarification(bayport, "Which CRM do you use?", organizer)
     User.objects.create_user(
         "invited", "someone@riverton.example", jurisdiction=Jurisdiction.objects.get(name="Demo: Riverton")
     )
     load("--reset")
     assert not User.objects.filter(username="invited").exists()
     assert demo.summary()["2026–2028"] == {"draft": 5, "submitted": 6}
+    assert counts() == before
+    assert not Assignment.objects.filter(application__cycle__name="2026–2028").exists()
 
 
 def test_it_refuses_in_production_settings(settings):
@@ -291,11 +295,18 @@ def test_it_refuses_in_production_settings(settings):
     assert not User.objects.exists()
 
 
-def test_debug_alone_allows_it(settings):
+@pytest.mark.django_db(transaction=True)  # the command's own transaction commits, and its e-mails would go out
+def test_debug_alone_allows_it_and_nothing_is_mailed(settings, capsys, mailoutbox):
     settings.DEBUG = True
     settings.DEMO = False
-    load()
+    # As in development: e-mails go to the terminal. The receipts, assignments, questions and the appeal
+    # the domain sends while the demo is built go nowhere (their people are fictional).
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    output = load()
     assert demo.is_loaded()
+    assert "Subject:" not in capsys.readouterr().out
+    assert "Subject:" not in output
+    assert mailoutbox == []
 
 
 def test_it_refuses_when_a_demo_name_is_taken():
