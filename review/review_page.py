@@ -1,4 +1,6 @@
-"""What a reviewer's page of their review reads (``review.views.review_edit``), in few queries.
+"""What a reviewer's page of their review reads (``review.views.review_edit``), in few queries, and how
+the page arranges it (``layout``): each judged criterion beside the answers it reads, the rule scores by
+category, the reviewer's running total.
 
 The review comes with its application and everything the page reads of it in one query: the
 application's jurisdiction, its stored rule score, its cycle with the cycle's panel settings and
@@ -6,13 +8,20 @@ rubric. The documents are read once, for the list and for the engine's reasons. 
 are read only once the review is submitted, when the page shows them.
 """
 
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.shortcuts import get_object_or_404
 
+from assessment import answers
+from assessment.forms import STEPS
 from review.models import Review, settings_for
 from review.queries import application_panel
 from review.rule_scores import rule_result
 from scoring import engine
 from scoring.domain import facts_for, rubric_for
+from scoring.rules import ZERO, dec
 
 
 def own_review(user, pk):
@@ -56,3 +65,167 @@ def page_data(review):
     else:
         data["rule"] = rule_result(application, rubric)  # the stored score, loaded with the review
     return data
+
+
+# The page arranged like the task -----------------------------------------------------------------------
+
+STEP_KEYS = frozenset(step for step, _form_class in STEPS)
+# What the page and review_total.js accept as points typed in an adjustment: digits, then hundredths at most.
+TYPED_POINTS = re.compile(r"\s*(\d{1,6}(\.\d{1,2})?)\s*")
+
+
+def steps_read(criterion, rubric):
+    """The questionnaire steps whose answers a judged criterion reads, decided by the rubric: its optional
+    ``params["reads"]`` (step names), else the step of the answer it scores (``params["field"]``,
+    "<step>.<question>"), else the steps its category's criteria read."""
+    named = [step for step in criterion.params.get("reads") or () if step in STEP_KEYS]
+    if named:
+        return named
+    own = str(criterion.params.get("field", "")).split(".")[0]
+    if own in STEP_KEYS:
+        return [own]
+    steps = []
+    for category in rubric.categories:
+        if category.code == criterion.category:
+            for other in category.criteria:
+                step = str(other.params.get("field", "")).split(".")[0]
+                if step in STEP_KEYS and step not in steps:
+                    steps.append(step)
+    return steps
+
+
+@dataclass(frozen=True)
+class Judged:
+    criterion: object
+    field: object  # the bound radio field
+    sections: list  # assessment.answers.Section of each step it reads
+    chosen: str  # the label of the points chosen ("4 — Sustained …"), "" while none
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    criterion: object
+    points: object  # the rule's points (None while open)
+    reason: str  # the engine's reason in words
+    points_field: object
+    reason_field: object
+    adjusted: object  # the points typed or saved (Decimal) when they differ from the rule's, else None
+
+    @property
+    def has_errors(self):
+        return bool(self.points_field.errors or self.reason_field.errors)
+
+
+@dataclass(frozen=True)
+class RuleCategory:
+    code: str
+    name: str
+    points: Decimal  # the rule's points of its rule-scored criteria
+    most: Decimal  # what they could earn
+    rows: list
+
+    @property
+    def adjusted(self):
+        return [row for row in self.rows if row.adjusted is not None]
+
+    @property
+    def open(self):
+        """Opened by default when it holds an adjustment or an error."""
+        return bool(self.adjusted) or any(row.has_errors for row in self.rows)
+
+    @property
+    def summary(self):
+        return f"{self.code}. {self.name}: {figure(self.points)} of {figure(self.most)} by rule"
+
+
+@dataclass(frozen=True)
+class Total:
+    rule: Decimal
+    judged: Decimal
+    adjustments: Decimal
+    most: Decimal
+
+    @property
+    def total(self):
+        return self.rule + self.judged + self.adjustments
+
+    @property
+    def words(self):
+        """ "Your total: 63.5 of 100 (rule 55 + judged 8.5, adjustments +1)", as review_total.js writes it."""
+        return (
+            f"Your total: {figure(self.total)} of {figure(self.most)} (rule {figure(self.rule)} + judged "
+            f"{figure(self.judged)}, adjustments {signed(self.adjustments)})"
+        )
+
+
+def figure(number):
+    """Points as the page writes them: hundredths at most, no trailing zeros (55, 8.5, 63.25)."""
+    text = f"{round(dec(number), 2):.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def signed(number):
+    """A change in points: +1, −2.5 (a minus sign), 0."""
+    text = figure(abs(dec(number)))
+    return text if text == "0" else ("+" if number > 0 else "−") + text
+
+
+def typed_points(value, most):
+    """Points typed or saved in a field (a number, text as posted, None) when they are a number from 0 to
+    ``most``; None otherwise (the page's total leaves out what the form would refuse)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float | Decimal):
+        points = dec(value)
+    else:
+        matched = TYPED_POINTS.fullmatch(str(value))
+        if not matched:
+            return None
+        points = Decimal(matched.group(1))
+    return points if ZERO <= points <= most else None
+
+
+def layout(form, rubric, explained, rule, wizard_state):
+    """The page's parts from ``form`` (as posted, or as saved): each judged criterion with the answers it
+    reads, the rule-scored criteria by category with their reasons and adjustment fields, and the total."""
+    step_data = wizard_state.get("step_data", {})
+    reasons = {c["code"]: c["reason"] for c in explained["criteria"]}
+    rule_points = rule["criteria"]
+    judged, categories = [], []
+    rule_sum = judged_sum = adjust_sum = ZERO
+    for category in rubric.categories:
+        rows = []
+        for criterion in category.criteria:
+            code = criterion.code
+            if criterion.is_judged:
+                field = form[f"judged_{code}"]
+                value, labels = field.value(), dict(field.field.choices)
+                if str(value) in labels:  # one of its points (anything else posted is refused by the form)
+                    judged_sum += typed_points(value, criterion.points) or ZERO
+                sections = [answers.section(step, step_data.get(step)) for step in steps_read(criterion, rubric)]
+                judged.append(Judged(criterion, field, sections, labels.get(str(value), "")))
+                continue
+            base = rule_points.get(code)
+            rule_sum += dec(base or 0)
+            points_field = form[f"adjust_{code}"]
+            typed = typed_points(points_field.value(), criterion.points)
+            adjusted = typed if typed is not None and base is not None and typed != dec(base) else None
+            if adjusted is not None:
+                adjust_sum += adjusted - dec(base)
+            rows.append(RuleRow(criterion, base, reasons.get(code, ""), points_field, form[f"reason_{code}"], adjusted))
+        if rows:
+            points = sum((dec(row.points or 0) for row in rows), ZERO)
+            most = sum((row.criterion.points for row in rows), ZERO)
+            categories.append(RuleCategory(category.code, category.name, points, most, rows))
+    most = sum((category.points for category in rubric.categories), ZERO)
+    return {
+        "judged": judged,
+        "categories": categories,
+        "total": Total(rule_sum, judged_sum, adjust_sum, most),
+        "adjusted": [row for category in categories for row in category.adjusted],
+        "other_steps": [
+            answers.section(step, step_data.get(step))
+            for step, _form_class in STEPS
+            if step not in {s.step for j in judged for s in j.sections}
+        ],
+    }

@@ -7,16 +7,15 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from assessment import answers
-from assessment.forms import STEPS
 from review import review_conflicts
 from review.assignment import declare_conflict
 from review.errors import ReviewError, StaleReview
 from review.forms import ReviewForm
 from review.models import Assignment
-from review.review_page import own_review, page_data
+from review.review_page import layout, own_review, page_data
 from review.reviewing import save_review
 from scoring.models import Criterion
 
@@ -24,8 +23,9 @@ REVIEWS_PER_PAGE = 50
 
 
 def reviewer_home(request):
-    """Each assignment with its state, what is left to do and the deadline, ``REVIEWS_PER_PAGE`` at a time
-    (a constant number of queries; no application's answers, no review's comments read)."""
+    """Each assignment with its state (not started, a draft with how many judged criteria it scores,
+    submitted and when) and its deadline, overdue said in words, ``REVIEWS_PER_PAGE`` at a time (a
+    constant number of queries; no application's answers, no review's comments read)."""
     mine = (
         Assignment.objects.filter(reviewer=request.user, active=True)
         .select_related("application__jurisdiction", "application__cycle__review_settings", "review")
@@ -46,12 +46,16 @@ def reviewer_home(request):
         .values_list("rubric__cycle_id")
         .annotate(n=Count("id"))
     )
+    now = timezone.now()
     for assignment in assignments:
         cycle = assignment.application.cycle
         review_settings = getattr(cycle, "review_settings", None)
         assignment.deadline = review_settings.review_deadline if review_settings else None
         review = assignment.review
-        assignment.left = 0 if review.is_submitted else judged_per_cycle.get(cycle.pk, 0) - len(review.judged)
+        assignment.judged_total = judged_per_cycle.get(cycle.pk, 0)
+        assignment.judged_done = min(len(review.judged), assignment.judged_total)
+        assignment.started = bool(review.judged) or review.version > 1  # a draft saved at least once
+        assignment.overdue = not review.is_submitted and assignment.deadline is not None and assignment.deadline < now
     page_range = listed.paginator.get_elided_page_range(listed.number, on_each_side=2, on_ends=1)
     return render(
         request, "review/home_reviewer.html", {"assignments": assignments, "page": listed, "page_range": page_range}
@@ -106,10 +110,13 @@ def review_edit(request, pk):
 
 
 def _review_page(request, review, data, form, conflict_reason="", stale=None):
-    """The reviewer's page of their review: ``form`` (the review, as posted or as saved) and, when a
-    declared conflict was refused, the reason typed for it (``conflict_reason``); with ``stale``, the
-    answers saved elsewhere meanwhile beside those typed."""
+    """The reviewer's page of their review: ``form`` (the review, as posted or as saved) arranged like the
+    task (``review_page.layout``: each judged criterion beside the answers it reads, the rule scores by
+    category, the running total of what the form holds); read-only once submitted. When a declared
+    conflict was refused, the reason typed for it (``conflict_reason``); with ``stale``, the review saved
+    elsewhere meanwhile beside what was typed."""
     application = review.assignment.application
+    parts = layout(form, data["rubric"], data["explained"], data["rule"], application.wizard_state)
     return render(
         request,
         "review/review_edit.html",
@@ -118,27 +125,20 @@ def _review_page(request, review, data, form, conflict_reason="", stale=None):
             "application": application,
             "rule": data["explained"],  # the rule scores with their reasons
             "form": form,
+            "judged": parts["judged"],
+            "categories": parts["categories"],
+            "total": parts["total"],
+            "adjusted": parts["adjusted"],
+            "other_steps": parts["other_steps"],
             "others": data["others"],  # empty until the review is submitted (independence)
             "combined": data["combined"],
             "documents": data["documents"],
-            "sections": _answer_sections(application),
             "deadline": data["deadline"],
             "conflict_reason": conflict_reason,
             "stale": stale,
             "differences": review_conflicts.differences(form, review) if stale else [],
         },
     )
-
-
-def _answer_sections(application):
-    """The answers of each step of single questions (the page leaves out the steps of rows), as the
-    application page writes them (``assessment.answers``)."""
-    state = application.wizard_state.get("step_data", {})
-    return [
-        answers.section(step, state.get(step))
-        for step, form_class in STEPS
-        if not hasattr(form_class, "form")  # a formset class has the form of its rows
-    ]
 
 
 @require_POST

@@ -1,5 +1,5 @@
-"""The review page's adjustments and the panel's scores, written in Python (review/templatetags/review_rows.py),
-are byte for byte what the templates' loops wrote; the review page reads a fixed number of queries."""
+"""The panel's scores, written in Python (review/templatetags/review_rows.py), are byte for byte what the
+template's loop wrote; the review page reads a fixed number of queries."""
 
 from decimal import Decimal
 from types import SimpleNamespace
@@ -9,28 +9,13 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from review.aggregate import Combined
-from review.forms import ReviewForm
 from review.queries import application_panel, explained
-from review.templatetags.review_rows import adjust_rows, hundredths, score_rows
-from scoring.domain import rubric_for
+from review.templatetags.review_rows import hundredths, score_rows
 from tests.factories import as_user
 from tests.factories.reviews import submit_both
 
 pytestmark = pytest.mark.django_db
 
-# What review/review_edit.html wrote for the adjustments before {% adjust_rows %}.
-ADJUST_LOOP = Template(
-    """{% for criterion, rule_points, points, reason in form.adjust_rows %}
-    <tr>
-      <th scope="row">{{ criterion.code }} {{ criterion.title }}</th>
-      <td>{{ rule_points|floatformat:"-2" }} / {{ criterion.points|floatformat:"-2" }}</td>
-      {% with field=points %}<td><label class="usa-sr-only" for="{{ field.id_for_label }}">{{ field.label }}</label>"""
-    """{{ field }}{% for e in field.errors %}<span class="usa-error-message">{{ e }}</span>{% endfor %}</td>{% endwith %}
-      {% with field=reason %}<td><label class="usa-sr-only" for="{{ field.id_for_label }}">{{ field.label }}</label>"""
-    """{{ field }}{% for e in field.errors %}<span class="usa-error-message">{{ e }}</span>{% endfor %}</td>{% endwith %}
-    </tr>
-    {% endfor %}"""
-)
 # What review/panel_application.html wrote for the scores before {% score_rows %}.
 SCORE_LOOP = Template(
     """{% for c in result.criteria %}
@@ -52,28 +37,6 @@ SCORE_LOOP = Template(
 )
 def test_hundredths_is_floatformat(value):
     assert hundredths(value, True) == Template('{{ v|floatformat:"-2" }}').render(Context({"v": value}))
-
-
-def _form(panel, data=None):
-    rubric = rubric_for(panel["cycle"]).to_engine()
-    rule = application_panel(panel["application"], rubric)["rule"]
-    rule["criteria"]["A2"] = None  # a rule score still open, and one in halves
-    rule["criteria"]["A3"] = 1.5
-    return ReviewForm(data, rubric=rubric, rule=rule, initial={"adjust_A1": 4, "reason_A1": "<b>Only two</b> & more"})
-
-
-@pytest.mark.parametrize(
-    "data",
-    [
-        None,
-        {"adjust_A1": "99", "adjust_B1": "1", "reason_B1": "", "adjust_C1": "x", "reason_C1": '"quoted" <i>', "x": ""},
-    ],
-)
-def test_adjust_rows_are_what_the_loop_wrote(panel, data):
-    form = _form(panel, data)
-    if data:
-        assert not form.is_valid() and form.errors  # errors shown under their inputs
-    assert adjust_rows(form) == ADJUST_LOOP.render(Context({"form": form}))
 
 
 def test_score_rows_are_what_the_loop_wrote(panel):

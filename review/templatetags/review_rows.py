@@ -1,19 +1,8 @@
-"""The rows of the review page's table of adjustments, written in Python: one per rule-scored criterion
-(about thirty-five), each with two inputs.
+"""Parts of the review pages written in Python: the anchors of a judged criterion as radio buttons that
+carry their points (review/review_edit.html), and the rows of the panel's table of scores
+(review/panel_application.html), byte for byte what its template loop wrote (tests/test_review_rows.py).
 
-``{% adjust_rows form %}`` writes what this loop of ``review/review_edit.html`` wrote, byte for byte::
-
-    {% for criterion, rule_points, points, reason in form.adjust_rows %}
-    <tr>
-      <th scope="row">{{ criterion.code }} {{ criterion.title }}</th>
-      <td>{{ rule_points|floatformat:"-2" }} / {{ criterion.points|floatformat:"-2" }}</td>
-      <td>(the label, the input and the errors of points)</td>
-      <td>(the label, the input and the errors of reason)</td>
-    </tr>
-    {% endfor %}
-
-each value written as ``{{ value }}`` writes it (``assessment.widget_html.shown``), each input as
-``{{ field }}`` writes it (the form's renderer). tests/test_review_rows.py compares with the loop.
+Each value is written as ``{{ value }}`` writes it (``assessment.widget_html.shown``).
 """
 
 from decimal import Decimal
@@ -23,7 +12,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.safestring import mark_safe
 
 from assessment.templatetags.points import LARGEST, plain_locale
-from assessment.widget_html import shown
+from assessment.widget_html import input_html, shown
 
 register = template.Library()
 
@@ -40,28 +29,21 @@ def hundredths(value, plain):
     return floatformat(value, "-2")
 
 
-def _cell(field):
-    errors = "".join(f'<span class="usa-error-message">{shown(e)}</span>' for e in field.errors)
-    return (
-        f'<td><label class="usa-sr-only" for="{shown(field.id_for_label)}">{shown(field.label)}</label>'
-        f"{shown(str(field))}{errors}</td>"
-    )
-
-
 @register.simple_tag
-def adjust_rows(form):
-    plain = plain_locale()
-    rows = []
-    for criterion, rule_points, points, reason in form.adjust_rows():
-        rows.append(
-            "\n    <tr>\n"
-            f'      <th scope="row">{shown(criterion.code)} {shown(criterion.title)}</th>\n'
-            f"      <td>{hundredths(rule_points, plain)} / {hundredths(criterion.points, plain)}</td>\n"
-            f"      {_cell(points)}\n"
-            f"      {_cell(reason)}\n"
-            "    </tr>\n    "
+def anchor_options(field):
+    """The radio buttons of a judged criterion (``includes/field.html``'s options, USWDS tiles), each
+    carrying its points in ``data-points`` for static/js/review_total.js."""
+    html = []
+    for option in field.subwidgets:
+        data = dict(option.data, attrs={**option.data["attrs"], "data-points": option.data["value"]})
+        data["attrs"]["class"] = f"{data['attrs'].get('class', 'usa-radio__input')} usa-radio__input--tile"
+        html.append(
+            '\n    <div class="usa-radio">\n'
+            f"      {input_html(data)}\n"
+            f'      <label class="usa-radio__label" for="{shown(option.id_for_label)}">{shown(option.choice_label)}</label>\n'
+            "    </div>"
         )
-    return mark_safe("".join(rows))
+    return mark_safe("".join(html))
 
 
 @register.simple_tag
