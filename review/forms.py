@@ -64,11 +64,7 @@ class ReviewForm(UswdsForm):
         self.judged_fields, self.adjust_fields = [], []
         for criterion in rubric.criteria:
             if criterion.is_judged:
-                anchors = criterion.params.get("anchors", {})
-                choices = [
-                    (str(n), f"{n} — {anchors[str(n)]}" if str(n) in anchors else str(n))
-                    for n in range(int(criterion.points) + 1)
-                ]
+                choices = self.anchor_choices(criterion)
                 name = f"judged_{criterion.code}"
                 self.fields[name] = forms.ChoiceField(
                     label=f"{criterion.code} {criterion.title} (0 to {float(criterion.points):g})",
@@ -90,16 +86,32 @@ class ReviewForm(UswdsForm):
                 self.fields[reason] = forms.CharField(
                     label=f"Why you adjust {criterion.code}", required=False, max_length=1000
                 )
-                self.adjust_fields.append((criterion, rule["criteria"].get(criterion.code), points, reason))
+                rule_points = rule["criteria"].get(criterion.code)
+                # What static/js/review_total.js reads to add up the reviewer's total as they type.
+                self.fields[points].widget.attrs.update(
+                    {"data-rule-points": "" if rule_points is None else rule_points, "data-most": criterion.points}
+                )
+                self.adjust_fields.append((criterion, rule_points, points, reason))
         style_for_uswds(self)
 
-    def judged_rows(self):
-        """(criterion, its bound field) of each judged criterion, for the page (no loop over every field)."""
-        return [(criterion, self[name]) for criterion, name in self.judged_fields]
-
-    def adjust_rows(self):
-        """(criterion, its rule points, the bound points field, the bound reason field) of each rule-scored one."""
-        return [(c, rule_points, self[points], self[reason]) for c, rule_points, points, reason in self.adjust_fields]
+    @staticmethod
+    def anchor_choices(criterion):
+        """Each whole number of points of a judged criterion, worded by its anchor ("4 — Sustained …"); the
+        points between two anchors say so ("3 — between the anchors for 2 and 4")."""
+        anchors = criterion.params.get("anchors", {})
+        written = sorted(int(n) for n in anchors if str(n).isdigit())
+        choices = []
+        for n in range(int(criterion.points) + 1):
+            below = [a for a in written if a < n]
+            above = [a for a in written if a > n]
+            if str(n) in anchors:
+                label = f"{n} — {anchors[str(n)]}"
+            elif below and above:
+                label = f"{n} — between the anchors for {below[-1]} and {above[0]}"
+            else:
+                label = str(n)
+            choices.append((str(n), label))
+        return choices
 
     def clean(self):
         data = super().clean()
@@ -218,9 +230,46 @@ class AppealOutcomeForm(UswdsForm):
 
 
 class AssignForm(forms.Form):
-    """The reviewer picked from the list; anything else posted is "no choice", not a server error."""
+    """A reviewer for one application, picked from those offered (``candidates``): active reviewers without a
+    conflict of interest with it (``review.conflicts``) and not assigned to it already. Anyone else posted is
+    refused with the reason (code ``conflict``, ``assigned``, ``not_offered``), never a server error."""
 
-    reviewer = forms.ModelChoiceField(User.objects.filter(role=User.Role.REVIEWER))
+    reviewer = forms.ModelChoiceField(
+        User.objects.filter(role=User.Role.REVIEWER),
+        label="Assign a reviewer",
+        error_messages={"required": "Choose a reviewer.", "invalid_choice": "Choose a reviewer from the list."},
+    )
+
+    def __init__(self, *args, application=None, offered=None, **kwargs):
+        """``offered``: ``review.queries.assignable(application)`` — (candidates, conflicted, taken ids)."""
+        super().__init__(*args, **kwargs)
+        self.application = application
+        self.candidates, self.conflicted, self.taken = offered or ([], [], set())
+        chosen = str(self.data.get("reviewer", "")) if self.is_bound else ""
+        for candidate in self.candidates:
+            candidate.chosen = str(candidate.pk) == chosen
+
+    @property
+    def left_out_in_words(self):
+        n = len(self.conflicted)
+        if not n:
+            return "No reviewer is left out for a conflict of interest."
+        return (
+            f"{n} reviewer{' is' if n == 1 else 's are'} left out for a conflict of interest with "
+            f"{self.application.jurisdiction}."
+        )
+
+    def clean_reviewer(self):
+        reviewer = self.cleaned_data["reviewer"]
+        if self.application is None or any(c.pk == reviewer.pk for c in self.candidates):
+            return reviewer
+        if reviewer.pk in self.taken:
+            raise forms.ValidationError(f"{reviewer} is already assigned to this application.", code="assigned")
+        if any(c.pk == reviewer.pk for c in self.conflicted):
+            raise forms.ValidationError(
+                f"{reviewer} has a conflict of interest with {self.application.jurisdiction}.", code="conflict"
+            )
+        raise forms.ValidationError(f"{reviewer} is not an active reviewer.", code="not_offered")
 
 
 class AppealForm(UswdsForm):

@@ -9,13 +9,13 @@ from assessment.access import get_application_for, get_cycle_for, organizer_requ
 from assessment.audit import audit
 from assessment.domain import ApplicationError
 from review.appeals import decide_appeal
-from review.assignment import assign, auto_assign, reviewers, unassign
+from review.assignment import assign, auto_assign, unassign
 from review.decisions import bulk_decide, decide, publish_decisions
 from review.errors import DecidedMeanwhile
 from review.forms import AppealOutcomeForm, AssignForm, DecisionForm, PanelSettingsForm
 from review.models import Appeal, Assignment, Decision, settings_for
 from review.previews import bulk_preview, publication_preview
-from review.queries import application_panel, current_decision, cycle_panel, explained
+from review.queries import application_panel, assignable, current_decision, cycle_panel, explained
 from review.summary import suggestion
 from scoring.domain import rubric_for
 
@@ -137,11 +137,10 @@ def _panel_page(request, application, panel=None, **posted):
     ending, reason = posted.get("ending") or (None, "")
     for assignment in assigned:
         assignment.typed_reason = reason if assignment.pk == ending else ""
+    # Only reviewers without a conflict and not assigned already are offered; a refused choice stays chosen.
     taken = {a.reviewer_id for a in assigned if a.active}
-    chosen = posted["assign_form"].data.get("reviewer") if "assign_form" in posted else None
-    candidates = [r for r in reviewers() if r.pk not in taken]
-    for candidate in candidates:
-        candidate.chosen = str(candidate.pk) == chosen
+    sent = posted["assign_form"].data if "assign_form" in posted else None
+    assign_form = AssignForm(sent, application=application, offered=assignable(application, taken))
     return render(
         request,
         "review/panel_application.html",
@@ -154,7 +153,7 @@ def _panel_page(request, application, panel=None, **posted):
             "suggested": (Decision.Outcome(outcome).label, level),
             "decision_form": decision_form,
             "assignments": assigned,
-            "candidates": candidates,
+            "assign_form": assign_form,
             "decisions": decisions,
             "appeals": application.appeals.select_related("filed_by"),
             # One appeal at most is pending (one_pending_appeal): the only one with this form.
@@ -169,9 +168,10 @@ def _panel_page(request, application, panel=None, **posted):
 @organizer_required
 def panel_assign(request, pk):
     application = get_application_for(request, pk)
-    form = AssignForm(request.POST)
+    form = AssignForm(request.POST, application=application, offered=assignable(application))
     if not form.is_valid():
-        messages.error(request, "Choose a reviewer.")
+        said = " ".join(e for es in form.errors.values() for e in es)
+        messages.error(request, f"No reviewer was assigned: {said}")
         return _panel_page(request, application, assign_form=form)
     reviewer = form.cleaned_data["reviewer"]
     if _run(request, lambda: assign(application, reviewer, request.user), lambda a: f"{reviewer} is assigned."):

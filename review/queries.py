@@ -9,7 +9,10 @@ rubric is loaded once per page and handed down.
 from django.core.paginator import Paginator
 
 from assessment.models import Application, User
-from review.aggregate import ReviewScores, combine
+from review import charts
+from review.aggregate import NORMALISATION_IN_WORDS, ReviewScores, alpha_reading, combine
+from review.assignment import reviewers
+from review.conflicts import conflicts_by_reviewer
 from review.models import Assignment, Decision, Review, settings_for
 from review.rule_scores import rule_result, rule_results
 from review.summary import cycle_summary
@@ -58,7 +61,10 @@ def application_panel(application, rubric=None):
     reviews = list(
         Review.objects.counted().filter(assignment__application=application).select_related("assignment__reviewer")
     )
-    return _panel(rubric, rule_result(application, rubric), reviews, settings_for(application.cycle).divergence_margin)
+    review_settings = settings_for(application.cycle)
+    panel = _panel(rubric, rule_result(application, rubric), reviews, review_settings.divergence_margin)
+    panel["required"] = review_settings.reviewers_per_application  # counted reviews a result needs
+    return panel
 
 
 def panels_of(applications, rubric, review_settings):
@@ -77,6 +83,20 @@ def panels_of(applications, rubric, review_settings):
     rules = rule_results(applications, rubric)
     margin = review_settings.divergence_margin
     return {a.pk: _panel(rubric, rules[a.pk], reviews.get(a.pk, []), margin) for a in applications}
+
+
+def assignable(application, taken=None):
+    """Who may be assigned to this application by hand: (the active reviewers without a conflict of interest
+    with it and not assigned to it, the reviewers left out for a conflict, the ids of those assigned). Three
+    queries (two for the conflicts, none when every reviewer is assigned already); one more when ``taken`` — the
+    ids of its assigned reviewers — is not given."""
+    if taken is None:
+        taken = set(application.assignments.filter(active=True).values_list("reviewer_id", flat=True))
+    free = [r for r in reviewers() if r.pk not in taken]
+    conflicts = conflicts_by_reviewer(free) if free else {}
+    candidates = [r for r in free if application.jurisdiction_id not in conflicts[r.pk]]
+    conflicted = [r for r in free if application.jurisdiction_id in conflicts[r.pk]]
+    return candidates, conflicted, set(taken)
 
 
 PER_PAGE = 50
@@ -142,6 +162,10 @@ def cycle_panel(cycle, page=1, review_settings=None):
     named = User.objects.filter(pk__in=summary.assigned)
     none = {"reviews": 0, "mean_total": None, "leniency": None}
     reviewers = [{"reviewer": r, **summary.reviewers.get(r.pk, none)} for r in named]
+    lenient = sorted(
+        ((str(r["reviewer"]), r["leniency"]) for r in reviewers if r["leniency"] is not None),
+        key=lambda pair: (-pair[1], pair[0]),
+    )
     return {
         "rubric": rubric,
         "settings": review_settings,
@@ -153,6 +177,12 @@ def cycle_panel(cycle, page=1, review_settings=None):
         "mean_difference": summary.mean_difference,
         "changes": summary.changes,
         "reviewed": len(summary.figures),
+        "alpha": summary.alpha,
+        "alpha_reading": alpha_reading(summary.alpha),
+        "normalisation": NORMALISATION_IN_WORDS,
+        "band_chart": charts.band_chart(summary.bands, sum(c.points for c in rubric.categories), rubric.threshold),
+        "bands": charts.band_table_rows(summary.bands),
+        "leniency_chart": charts.leniency_chart(lenient) if lenient else None,
     }
 
 

@@ -1,5 +1,6 @@
 """A cycle's panel figures in summary: each reviewed application's combined result, the reviewers'
-leniency, their agreement and normalisation — from compact rows, kept while nothing they depend on changes.
+leniency, their agreement (with Krippendorff's alpha) and normalisation, the combined totals by population
+band — from compact rows, kept while nothing they depend on changes.
 
 Computing them reads every counted review of the cycle (reviewer, application, judged points,
 adjustments) and the stored rule scores of the reviewed applications only — never an application's
@@ -15,8 +16,16 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q, Sum
 
-from assessment.models import Application
-from review.aggregate import ReviewScores, agreement, combine, leniency, normalised_totals
+from assessment.models import POPULATION_BANDS, Application, population_band
+from review.aggregate import (
+    ReviewScores,
+    agreement,
+    combine,
+    five_numbers,
+    leniency,
+    normalised_totals,
+    panel_alpha,
+)
 from review.models import Assignment, Decision, Review
 from review.rule_scores import computed_rule_results
 from scoring import engine
@@ -44,6 +53,9 @@ class CycleSummary:
     agreement: float | None = None
     mean_difference: float | None = None
     changes: int = 0  # reviewed applications whose level normalisation would change
+    alpha: float | None = None  # Krippendorff's alpha (interval) of the review totals; None: not enough shared
+    # Each population band in order: {"band", "totals" (combined, of the fully scored), "five": five_numbers}
+    bands: list = field(default_factory=list)
     _ready: dict = field(default_factory=dict, repr=False)  # needed → ready(needed), kept with the figures
 
     def ready(self, needed):
@@ -121,13 +133,20 @@ def _rules(cycle, rubric, application_ids):
 
 def compute(cycle, rubric, review_settings):
     """The summary from compact rows: every counted review of the cycle's submitted applications."""
-    reviews = {}
-    for reviewer_id, application_id, judged, adjustments in (
+    reviews, populations = {}, {}
+    for reviewer_id, application_id, judged, adjustments, population in (
         Review.objects.counted()
         .filter(assignment__application__cycle=cycle, assignment__application__status=Application.Status.SUBMITTED)
         .order_by("assignment__assigned_at", "assignment_id")
-        .values_list("assignment__reviewer_id", "assignment__application_id", "judged", "adjustments")
+        .values_list(
+            "assignment__reviewer_id",
+            "assignment__application_id",
+            "judged",
+            "adjustments",
+            "assignment__application__jurisdiction__population",
+        )
     ):
+        populations[application_id] = population
         reviews.setdefault(application_id, []).append(ReviewScores("", reviewer_id, judged, adjustments))
     rules = _rules(cycle, rubric, list(reviews))
     codes = [c.code for c in rubric.criteria]
@@ -169,8 +188,19 @@ def compute(cycle, rubric, review_settings):
             "leniency": lenient.get(reviewer_id),
         }
     summary.agreement, summary.mean_difference = agreement(review_totals, disagreement)
+    summary.alpha = panel_alpha(review_totals)
+    summary.bands = _bands(summary.figures, populations)
     # An assignment comes with its review, so a new one changes the fingerprint too.
     summary.assigned = list(
         Assignment.objects.filter(application__cycle=cycle).values_list("reviewer_id", flat=True).distinct()
     )
     return summary
+
+
+def _bands(figures, populations):
+    """The combined totals of the fully scored applications, by their jurisdiction's population band."""
+    totals = {name: [] for _lower, name in POPULATION_BANDS}
+    for application_id, row in figures.items():
+        if not row["pending"]:
+            totals[population_band(populations[application_id])].append(float(row["total"]))
+    return [{"band": name, "totals": sorted(values), "five": five_numbers(values)} for name, values in totals.items()]

@@ -65,15 +65,18 @@ def test_the_cycle_panel_page(applications, django_assert_num_queries, monkeypat
 @pytest.mark.parametrize("reviewers", [2, 6])
 def test_the_application_panel_page(reviewers, django_assert_num_queries):
     _cycle, organizer, _panel, apps = reviewed_cycle(2, reviewers)
+    make_reviewer(), make_reviewer(jurisdiction=apps[0].jurisdiction)  # one free, one conflicted: not offered
     client = as_user(organizer)
     # The session and its user; the application with its jurisdiction and cycle; the rubric (its row; its
     # categories, criteria and levels are kept per process while its stamp stays);
     # the counted reviews with their reviewers; the stored score; the panel settings; the assignments
-    # with reviewer and review; the documents' kinds (for the reasons in words); the reviewers who could
-    # be assigned; the history; the decisions (the current one among them); the appeals.
-    with django_assert_num_queries(13):
+    # with reviewer and review; the documents' kinds (for the reasons in words); the active reviewers, then
+    # their conflicts (the places of each county, the declared conflicts); the history; the decisions (the
+    # current one among them); the appeals.
+    with django_assert_num_queries(15):
         response = get(client, reverse("panel_application", args=[apps[0].pk]))
     assert response.content.decode().count("Clear.") == reviewers
+    assert "1 reviewer is left out for a conflict of interest" in response.content.decode()
 
 
 @pytest.mark.parametrize("applications", [2, 6])
