@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from assessment.access import applications_for, may_appeal
 from assessment.models import Cycle
+from pages import attention
 from review.appeals import pending_appeals
 from review.states import states_for
 from review.views import reviewer_home
@@ -61,7 +62,8 @@ APPLICATIONS_PER_PAGE = 50
 
 
 def _organizer_home(request):
-    """The organizer's dashboard: a page of the applications of the open cycles, whatever their number.
+    """The organizer's dashboard: what needs attention now, the pending appeals, the cycles, and a page of the
+    applications of the open cycles, whatever their number.
 
     The page is found among (jurisdiction, cycle) pairs, which the unique index on them holds: the database
     sorts the cycle's applications without reading their rows (each with its answers' and wizard's JSON),
@@ -78,13 +80,17 @@ def _organizer_home(request):
     )
     by_key = {(a.jurisdiction_id, a.cycle_id): a for a in rows}
     page.object_list = [by_key[key] for key in pairs if key in by_key]
+    # The cycles with their counts, and the pending appeals: each one query, shared by their tables and
+    # by what needs attention (pages.attention).
+    cycles, appeals = list(attention.with_figures(Cycle.objects.all())), list(pending_appeals())
     return render(
         request,
         "assessment/home_organizer.html",
         {
-            "cycles": Cycle.objects.all(),
+            "cycles": cycles,
             "page": page,
             "page_range": page.paginator.get_elided_page_range(page.number),
-            "appeals": pending_appeals(),
+            "appeals": appeals,
+            "attention": attention.items(cycles, appeals),
         },
     )

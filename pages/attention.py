@@ -1,0 +1,216 @@
+"""What needs the organizers now: each cycle's waiting work, counted by the database, and said in words.
+
+``with_figures(cycles)`` annotates a queryset of cycles with their counts (drafts due soon, applications
+without enough reviewers, overdue reviews, unanswered questions, applications ready for a decision or
+waiting for one, decisions not yet published…): correlated subqueries of the one query that reads the
+cycles, so the dashboard and a cycle's page read them at no extra query whatever the number of
+applications. ``items(cycles, appeals)`` turns them into the list of what is waiting, each a sentence with
+a count and a link.
+
+Whether reviewers disagree is the review panel's figure (``review.summary.cycle_summary``): it is worked
+out only for a cycle with an undecided application that two reviews or more count for (in practice the
+one cycle under review), at the cost of the summary's fingerprint (two queries) while it is kept, and one
+query for the cycles' current decisions.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
+from django.utils import timezone
+
+from assessment.models import Application, Cycle
+from review.models import Assignment, Clarification, Decision, Review, ReviewSettings, settings_for
+from review.summary import cycle_summary
+from scoring.domain import rubric_for
+from scoring.models import Rubric
+
+# A draft is "due soon" within this many days of its deadline (its extension's, if later).
+DUE_WITHIN = timedelta(days=7)
+DEFAULT_REVIEWERS = ReviewSettings._meta.get_field("reviewers_per_application").default
+
+
+class Counted(Subquery):
+    """How many rows a queryset (correlated to the outer query by ``OuterRef``) has, 0 when none."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset):
+        super().__init__(queryset.order_by().values("pk"))
+
+
+def _figures(now):
+    """The annotations of ``with_figures``, by name: subqueries on the outer cycle's applications."""
+    applications = Application.objects.filter(cycle=OuterRef("pk"))
+    drafts = applications.filter(status=Application.Status.DRAFT)
+    submitted = applications.filter(status=Application.Status.SUBMITTED)
+    current = Decision.objects.filter(application=OuterRef("pk"), superseded_at=None)
+    decided = submitted.filter(Exists(current))
+    # Undecided, with their active reviewers, their counted reviews and how many reviews the panel wants.
+    undecided = submitted.exclude(Exists(current)).alias(
+        reviewers=Counted(Assignment.objects.filter(application=OuterRef("pk"), active=True)),
+        reviews=Counted(Review.objects.counted().filter(assignment__application=OuterRef("pk"))),
+        wanted=Coalesce(F("cycle__review_settings__reviewers_per_application"), Value(DEFAULT_REVIEWERS)),
+    )
+    due = (
+        drafts.alias(due=Greatest(Coalesce("extension_until", "cycle__closes_at"), "cycle__closes_at"))
+        .filter(due__gte=now, due__lte=now + DUE_WITHIN)
+        # A cycle closed early takes no more drafts, but for those whose extension still runs.
+        .filter(Q(cycle__status=Cycle.Status.OPEN) | Q(extension_until__gte=now))
+    )
+    undecided_application = Q(assignment__application__status=Application.Status.SUBMITTED) & ~Q(
+        Exists(Decision.objects.filter(application=OuterRef("assignment__application"), superseded_at=None))
+    )
+    overdue = Review.objects.filter(
+        undecided_application,
+        assignment__application__cycle=OuterRef("pk"),
+        assignment__active=True,
+        assignment__application__cycle__review_settings__review_deadline__lt=now,
+    ).exclude(status=Review.Status.SUBMITTED)
+    return {
+        "drafts": Counted(drafts),
+        "drafts_due": Counted(due),
+        "submitted": Counted(submitted),
+        "decided": Counted(decided),
+        "published": Counted(decided.filter(Exists(current.exclude(published_at=None)))),
+        "unpublished": Counted(decided.filter(Exists(current.filter(published_at=None)))),
+        "undecided": Counted(undecided),
+        "need_reviewers": Counted(undecided.filter(reviewers__lt=F("wanted"))),
+        "assigned": Counted(
+            submitted.filter(Exists(Assignment.objects.filter(application=OuterRef("pk"), active=True)))
+        ),
+        "ready": Counted(undecided.filter(reviews__gte=F("wanted"))),
+        "reviewed_twice": Counted(undecided.filter(reviews__gte=2)),
+        "reviews_in": Counted(Review.objects.counted().filter(assignment__application__cycle=OuterRef("pk"))),
+        "overdue": Counted(overdue),
+        "questions": Counted(Clarification.objects.filter(application__cycle=OuterRef("pk"), answered_at=None)),
+        "extended": Counted(drafts.filter(extension_until__gte=now, extension_until__gt=F("cycle__closes_at"))),
+    }
+
+
+def with_figures(cycles, now=None):
+    """``cycles`` (a queryset) with each cycle's counts, its panel settings and its rubric, in its one query."""
+    now = now or timezone.now()
+    return cycles.select_related("review_settings", "rubric").annotate(**_figures(now))
+
+
+@dataclass
+class Item:
+    """One thing waiting: a sentence with its count, the page where it is done, and its cycle."""
+
+    kind: str
+    count: int
+    text: str
+    url: str
+    cycle: Cycle
+
+
+def _says(n, one, many):
+    return f"{n} {one if n == 1 else many}"
+
+
+def panel_settings(cycle):
+    """The cycle's panel settings, read with it by ``with_figures`` (made with the defaults if it has none)."""
+    try:
+        return cycle.review_settings  # read with the cycle (``with_figures``)
+    except ReviewSettings.DoesNotExist:
+        return settings_for(cycle)
+
+
+def disagreements(cycles):
+    """{cycle pk: undecided applications whose reviewers disagree}, from the panel's summary of each cycle
+    with an undecided application that two reviews or more count for (``reviewed_twice``)."""
+    flagged = {}
+    for cycle in cycles:
+        if not cycle.reviewed_twice:
+            continue
+        try:
+            rubric = cycle.rubric  # read with the cycle
+        except Rubric.DoesNotExist:
+            rubric = rubric_for(cycle)
+        summary = cycle_summary(cycle, rubric.to_engine(), panel_settings(cycle))
+        flagged[cycle.pk] = {pk for pk, row in summary.figures.items() if row["disagree"]}
+    wanted = set().union(*flagged.values())
+    decided = set(
+        Decision.objects.filter(application__in=wanted, superseded_at=None).values_list("application_id", flat=True)
+        if wanted
+        else ()
+    )
+    return {pk: len(ids - decided) for pk, ids in flagged.items()}
+
+
+def _appeal_link(appeals):
+    if len(appeals) == 1:
+        return reverse("panel_application", args=[appeals[0].application_id]) + "#appeals"
+    return reverse("home") + "#appeals"
+
+
+def items(cycles, appeals=(), now=None):
+    """What is waiting now in these cycles (read by ``with_figures``), most urgent first within each cycle.
+
+    ``appeals``: the pending appeals (``review.appeals.pending_appeals``), already read by the page.
+    """
+    now = now or timezone.now()
+    disagree = disagreements(cycles)
+    appealed = {}
+    for appeal in appeals:
+        appealed.setdefault(appeal.application.cycle_id, []).append(appeal)
+    found = []
+    for cycle in cycles:
+        panel = reverse("panel_cycle", args=[cycle.pk])
+        listed = reverse("cycle_applications", args=[cycle.pk])
+        waiting = appealed.get(cycle.pk, [])
+        ready_to_publish = cycle.unpublished and not cycle.undecided and not cycle.extended and cycle.closes_at < now
+        candidates = [
+            ("appeals", len(waiting), _says(len(waiting), "appeal is pending", "appeals are pending"), _appeal_link),
+            (
+                "publish",
+                cycle.unpublished if ready_to_publish else 0,
+                _says(cycle.unpublished, "decision is ready to publish", "decisions are ready to publish"),
+                reverse("panel_publish", args=[cycle.pk]),
+            ),
+            (
+                "decide",
+                cycle.ready,
+                _says(cycle.ready, "application is fully reviewed", "applications are fully reviewed")
+                + " and waiting for a decision",
+                panel,
+            ),
+            (
+                "disagree",
+                disagree.get(cycle.pk, 0),
+                _says(disagree.get(cycle.pk, 0), "application has", "applications have") + " reviewers who disagree",
+                f"{listed}?status=submitted&disagree=on",  # the list's filters: not decided, reviewers disagree
+            ),
+            ("overdue", cycle.overdue, _says(cycle.overdue, "review is overdue", "reviews are overdue"), panel),
+            (
+                "reviewers",
+                cycle.need_reviewers,
+                _says(cycle.need_reviewers, "submitted application needs", "submitted applications need")
+                + " reviewers",
+                panel,
+            ),
+            (
+                "questions",
+                cycle.questions,
+                _says(cycle.questions, "question to an applicant is", "questions to applicants are")
+                + " not answered yet",
+                listed,
+            ),
+            (
+                "drafts",
+                cycle.drafts_due,
+                _says(cycle.drafts_due, "draft is", "drafts are") + f" due within {DUE_WITHIN.days} days",
+                f"{listed}?status=draft",
+            ),
+        ]
+        if cycle.status == Cycle.Status.PUBLISHED:
+            # Its designees are public: what is left to do is an appeal (an archive cycle's undecided rows are not).
+            candidates = candidates[:1]
+        for kind, count, text, url in candidates:
+            if count:
+                found.append(Item(kind, count, text, url(waiting) if callable(url) else url, cycle))
+    return found
