@@ -48,6 +48,8 @@ from assessment.forms import EvidenceUploadForm, SignInForm
 from assessment.invitations import InvitationForm, JurisdictionForm
 from assessment.models import Jurisdiction
 from assessment.views import ExtensionForm
+from pages.application_filters import ApplicationFilterForm
+from pages.cycle_forms import CycleSettingsForm, NewCycleForm
 from review.assignment import assign
 from review.clarifications import ask_clarification
 from review.decisions import decide
@@ -65,6 +67,8 @@ from review.models import Review
 from review.queries import application_panel
 from review.reviewing import save_review
 from review.summary import suggestion
+from scoring.criterion_forms import CRITERION_FORMS
+from scoring.rubric_forms import RUBRIC_SETTINGS_FORMS, CategoryForm
 from tests.factories import (
     as_user,
     make_cycle,
@@ -358,7 +362,13 @@ COVERED = {
     InvitationForm: "test_forms_fuzz_accounts.py::test_inviting_someone",
     SignInForm: "test_forms_fuzz_accounts.py::test_signing_in",
     CycleForm: "test_forms_fuzz_admin.py::test_editing_a_cycle_in_the_admin",
+    ApplicationFilterForm: "test_forms_fuzz_lists.py::test_filtering_a_cycles_applications",
+    NewCycleForm: "test_forms_fuzz_cycles.py::test_creating_a_cycle",
+    CycleSettingsForm: "test_forms_fuzz_cycles.py::test_editing_a_cycle",
     AdminSignInForm: "test_forms_fuzz_accounts.py::test_signing_in",
+    **{form: "test_forms_fuzz_rubric.py::test_rubric_settings_and_levels" for form in RUBRIC_SETTINGS_FORMS},
+    CategoryForm: "test_forms_fuzz_rubric.py::test_a_category",
+    **{form: "test_forms_fuzz_rubric.py::test_a_criterion_and_its_rule_s_settings" for form in CRITERION_FORMS},
 }
 
 

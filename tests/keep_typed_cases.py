@@ -26,12 +26,16 @@ from assessment.forms import EvidenceUploadForm, ProfileForm, SignInForm
 from assessment.invitations import InvitationForm, JurisdictionForm, invitation_token_generator
 from assessment.models import Application, Invitation, User
 from assessment.views import ExtensionForm
+from pages.application_filters import ApplicationFilterForm
+from pages.cycle_forms import CycleSettingsForm, NewCycleForm
 from review import forms as review_forms
 from review.decisions import publish_decisions
 from review.models import Appeal, DeclaredConflict, settings_for
 from review.queries import current_decision
 from scoring.models import Rubric
-from tests.factories import as_user, close_cycle, make_cycle, make_organizer
+from tests import cycle_form_cases, keep_typed_rubric
+from tests.access_rows_lists import filter_case
+from tests.factories import as_user, close_cycle, make_cycle, make_organizer, make_reviewer
 
 # --- Distinctive values --------------------------------------------------------------------------------------
 
@@ -227,11 +231,13 @@ def panel_settings(world):
 
 
 def assigning(world):
-    """The only field is a choice: the one refused (a declared conflict) stays chosen."""
+    """The only field is a choice. A reviewer who declared a conflict after the page was read is refused, and is
+    no longer offered (nothing to keep): the form is shown again with the reviewers who may still be assigned."""
     DeclaredConflict.objects.create(reviewer=world.spare, jurisdiction=world.application.jurisdiction, reason="Kin")
+    make_reviewer()  # still offered, so the form is on the page
     url = reverse("panel_assign", args=[world.application.pk])
     error = f"{world.spare} has a conflict of interest with {world.application.jurisdiction}."
-    return Case(world.client["organizer"], url, {"reviewer": str(world.spare.pk)}, error)
+    return Case(world.client["organizer"], url, {}, error, body={"reviewer": str(world.spare.pk)})
 
 
 def deciding(world):
@@ -359,7 +365,7 @@ def choosing_a_password(route):
 
 
 # Each Form class of tests/fuzz_forms.py's COVERED and its case.
-CASES = {
+CASES = keep_typed_rubric.CASES | {
     review_forms.ReviewForm: review_form,
     review_forms.QuestionForm: too_long_text("organizer", "clarification_ask", "application.pk", "question", 3000),
     review_forms.AnswerForm: answer,
@@ -375,6 +381,9 @@ CASES = {
     SignInForm: signing_in("login", "Please enter a correct username and password."),
     AdminSignInForm: signing_in("admin:login", "Please enter the correct username and password for a staff account."),
     CycleForm: cycle_in_the_admin,
+    ApplicationFilterForm: lambda world: Case(**filter_case(world, typed)),  # a GET form: its query string
+    CycleSettingsForm: cycle_form_cases.editing_a_cycle,
+    NewCycleForm: cycle_form_cases.creating_a_cycle,
 }
 # The forms of the product that are not a Form class of the apps (tests/fuzz_forms.py lists them), and a step
 # of the wizard (its steps have tests of their own).

@@ -18,6 +18,7 @@ from review import appeals, clarifications, decisions, queries, reminders, revie
 from review import assignment as assigning
 from review.models import Appeal, Assignment, Decision, Review, settings_for
 from scoring.domain import explain_application, rubric_for
+from tests.access_rows_rubric import rubric_leak_routes
 from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_reviewer, make_user, pdf_bytes
 from tests.factories.answers import wizard_state
 from tests.leak_table import (
@@ -75,6 +76,7 @@ ROUTES = {
     "review_conflict": lambda w: _each(w.reviews),
     "appeal_file": lambda w: _each(w.apps),
     "panel_cycle": lambda w: _each(w.cycles),
+    "cycle_applications": lambda w: _each(w.cycles),
     "panel_auto_assign": lambda w: _each(w.cycles),
     "panel_bulk_decide": lambda w: _each(w.cycles),
     "panel_publish": lambda w: _each(w.cycles),
@@ -88,6 +90,10 @@ ROUTES = {
     "jurisdiction_detail": lambda w: _each(w.jurisdictions),
     "invite": lambda w: [("", {})],
     "grant_extension": lambda w: _each(w.apps),
+    "cycle_detail": lambda w: _each(w.cycles),
+    "cycle_create": lambda w: [("", {})],
+    "cycle_edit": lambda w: _each(w.cycles),
+    "cycle_phase": lambda w: [(c, {"pk": w.cycles[c].pk, "word": "review"}) for c in CYCLES],
     "cycle_exports": lambda w: [(c, {"cycle_id": w.cycles[c].pk}) for c in CYCLES],
     "export_designees_xlsx": lambda w: [(c, {"cycle_id": w.cycles[c].pk}) for c in CYCLES],
     "export_designees_csv": lambda w: [(c, {"cycle_id": w.cycles[c].pk}) for c in CYCLES],
@@ -110,6 +116,7 @@ ROUTES = {
     "report_batch_status": lambda w: _each(w.batches),
     "report_batch_resume": lambda w: _each(w.batches),
     "report_batch_retry": lambda w: _each(w.batch_items),
+    **rubric_leak_routes(CYCLES),  # the organizer's rubric pages (tests/access_rows_rubric.py)
 }
 # Routes this test does not open, each with the reason. (Django's admin is outside named_routes():
 # it checks is_staff itself, and only organizers, who may read everything, are staff.)

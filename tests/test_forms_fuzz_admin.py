@@ -276,7 +276,7 @@ def test_rubric_settings_that_cannot_be_scored_are_refused(next_cycle, admin_cli
 
 # --- Every form has a test ---------------------------------------------------------------------------------
 
-APPS = ["assessment", "review", "reports", "scoring", "config"]
+APPS = ["assessment", "review", "reports", "scoring", "pages", "config"]
 
 
 def form_classes():
