@@ -188,7 +188,8 @@ def items(cycles, appeals=(), now=None):
             ("overdue", cycle.overdue, _says(cycle.overdue, "review is overdue", "reviews are overdue"), panel),
             (
                 "reviewers",
-                cycle.need_reviewers,
+                # Reviewers are assigned once applications close: an open cycle's submissions wait for the deadline.
+                0 if cycle.status == Cycle.Status.OPEN and now < cycle.closes_at else cycle.need_reviewers,
                 _says(cycle.need_reviewers, "submitted application needs", "submitted applications need")
                 + " reviewers",
                 panel,
