@@ -34,8 +34,8 @@ from review.models import Appeal, DeclaredConflict, settings_for
 from review.queries import current_decision
 from scoring.models import Rubric
 from tests import cycle_form_cases, keep_typed_rubric
-from tests.access_rows_lists import filter_case
 from tests.factories import as_user, close_cycle, make_cycle, make_organizer, make_reviewer
+from tests.keep_typed_lists import filter_case
 
 # --- Distinctive values --------------------------------------------------------------------------------------
 
