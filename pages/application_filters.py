@@ -45,7 +45,18 @@ POINTS = {
     "max_whole_digits": "Enter at most 4 digits before the decimal point.",
 }
 
-POINTS_BOX = forms.TextInput(attrs={"inputmode": "decimal"})
+
+def _points(label):
+    """A bound of the rule score: a text box (a number box would not show "abc" again), with the keyboard of
+    numbers on a phone."""
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=6,
+        decimal_places=2,
+        error_messages=POINTS,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
 
 
 def _band_bounds():
@@ -67,23 +78,8 @@ class ApplicationFilterForm(UswdsForm):
         required=False,
         choices=[("", "Any population"), *((str(lower), name) for lower, name in POPULATION_BANDS)],
     )
-    # A text box (a number box would not show "abc" again), with the keyboard of numbers on a phone.
-    score_min = forms.DecimalField(
-        label="Rule score from",
-        required=False,
-        max_digits=6,
-        decimal_places=2,
-        error_messages=POINTS,
-        widget=POINTS_BOX,
-    )
-    score_max = forms.DecimalField(
-        label="Rule score up to",
-        required=False,
-        max_digits=6,
-        decimal_places=2,
-        error_messages=POINTS,
-        widget=POINTS_BOX,
-    )
+    score_min = _points("Rule score from")
+    score_max = _points("Rule score up to")
     reviewer = forms.TypedChoiceField(label="Reviewer", required=False, coerce=int, empty_value=None)
     disagree = forms.BooleanField(label="Only where the reviewers disagree", required=False)
     sort = forms.ChoiceField(label="Sort by", required=False, choices=SORTS)

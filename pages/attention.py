@@ -108,7 +108,8 @@ class Item:
     cycle: Cycle
 
 
-def _says(n, one, many):
+def says(n, one, many):
+    """A count and its noun: "1 draft is", "3 drafts are" (``one`` and ``many`` carry what follows)."""
     return f"{n} {one if n == 1 else many}"
 
 
@@ -165,46 +166,45 @@ def items(cycles, appeals=(), now=None):
         waiting = appealed.get(cycle.pk, [])
         ready_to_publish = cycle.unpublished and not cycle.undecided and not cycle.extended and cycle.closes_at < now
         candidates = [
-            ("appeals", len(waiting), _says(len(waiting), "appeal is pending", "appeals are pending"), _appeal_link),
+            ("appeals", len(waiting), says(len(waiting), "appeal is pending", "appeals are pending"), _appeal_link),
             (
                 "publish",
                 cycle.unpublished if ready_to_publish else 0,
-                _says(cycle.unpublished, "decision is ready to publish", "decisions are ready to publish"),
+                says(cycle.unpublished, "decision is ready to publish", "decisions are ready to publish"),
                 reverse("panel_publish", args=[cycle.pk]),
             ),
             (
                 "decide",
                 cycle.ready,
-                _says(cycle.ready, "application is fully reviewed", "applications are fully reviewed")
+                says(cycle.ready, "application is fully reviewed", "applications are fully reviewed")
                 + " and waiting for a decision",
                 panel,
             ),
             (
                 "disagree",
                 disagree.get(cycle.pk, 0),
-                _says(disagree.get(cycle.pk, 0), "application has", "applications have") + " reviewers who disagree",
+                says(disagree.get(cycle.pk, 0), "application has", "applications have") + " reviewers who disagree",
                 f"{listed}?status=submitted&disagree=on",  # the list's filters: not decided, reviewers disagree
             ),
-            ("overdue", cycle.overdue, _says(cycle.overdue, "review is overdue", "reviews are overdue"), panel),
+            ("overdue", cycle.overdue, says(cycle.overdue, "review is overdue", "reviews are overdue"), panel),
             (
                 "reviewers",
                 # Reviewers are assigned once applications close: an open cycle's submissions wait for the deadline.
                 0 if cycle.status == Cycle.Status.OPEN and now < cycle.closes_at else cycle.need_reviewers,
-                _says(cycle.need_reviewers, "submitted application needs", "submitted applications need")
-                + " reviewers",
+                says(cycle.need_reviewers, "submitted application needs", "submitted applications need") + " reviewers",
                 panel,
             ),
             (
                 "questions",
                 cycle.questions,
-                _says(cycle.questions, "question to an applicant is", "questions to applicants are")
+                says(cycle.questions, "question to an applicant is", "questions to applicants are")
                 + " not answered yet",
                 listed,
             ),
             (
                 "drafts",
                 cycle.drafts_due,
-                _says(cycle.drafts_due, "draft is", "drafts are") + f" due within {DUE_WITHIN.days} days",
+                says(cycle.drafts_due, "draft is", "drafts are") + f" due within {DUE_WITHIN.days} days",
                 f"{listed}?status=draft",
             ),
         ]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from assessment.audit import audit
 from assessment.models import Cycle
 from assessment.templatetags.zones import in_zone
-from pages.attention import with_figures
+from pages.attention import says, with_figures
 
 Status = Cycle.Status
 
@@ -54,10 +54,6 @@ def steps(phase):
     return marked, at + 1
 
 
-def _says(n, one, many):
-    return f"{n} {one if n == 1 else many}"
-
-
 @dataclass
 class NextStep:
     text: str
@@ -85,26 +81,26 @@ def next_step(cycle, now=None):
         else:
             text = f"Applications close on {in_zone(cycle.closes_at, zone)}"
         text += (
-            f": {_says(cycle.submitted, 'submitted', 'submitted')} and {_says(cycle.drafts, 'draft', 'drafts')} so far."
+            f": {says(cycle.submitted, 'submitted', 'submitted')} and {says(cycle.drafts, 'draft', 'drafts')} so far."
         )
         return NextStep(text, "See the applications", listed)
     if phase == "closed":
-        text = f"Applications closed on {in_zone(cycle.closes_at, zone)} with {_says(cycle.submitted, 'submitted application', 'submitted applications')}."
+        text = f"Applications closed on {in_zone(cycle.closes_at, zone)} with {says(cycle.submitted, 'submitted application', 'submitted applications')}."
         if cycle.extended:
-            text += f" {_says(cycle.extended, 'draft has', 'drafts have')} an extension still running."
+            text += f" {says(cycle.extended, 'draft has', 'drafts have')} an extension still running."
         return NextStep(
             text + " Close the cycle for review to start the panel's work.", "Close for review…", change("review")
         )
     if phase == "review":
         if cycle.need_reviewers:
-            text = _says(cycle.need_reviewers, "submitted application needs", "submitted applications need")
+            text = says(cycle.need_reviewers, "submitted application needs", "submitted applications need")
             return NextStep(f"{text} reviewers.", "Assign reviewers", panel)
         if cycle.ready:
-            text = _says(cycle.ready, "application is", "applications are")
+            text = says(cycle.ready, "application is", "applications are")
             return NextStep(f"{text} fully reviewed and waiting for a decision.", "Record decisions", panel)
         if cycle.undecided:
-            text = _says(cycle.undecided, "application waits", "applications wait")
-            overdue = f" ({_says(cycle.overdue, 'review is', 'reviews are')} overdue)" if cycle.overdue else ""
+            text = says(cycle.undecided, "application waits", "applications wait")
+            overdue = f" ({says(cycle.overdue, 'review is', 'reviews are')} overdue)" if cycle.overdue else ""
             return NextStep(f"{text} for its reviews{overdue}.", "Follow the reviews", panel)
         if not cycle.submitted:
             return NextStep("No application was submitted in this cycle.", "Mark the cycle decided…", change("decided"))
@@ -112,14 +108,14 @@ def next_step(cycle, now=None):
         return NextStep(text, "Mark the cycle decided…", change("decided"))
     publish = reverse("panel_publish", args=[cycle.pk])
     if phase == "decided":
-        text = _says(cycle.unpublished, "decision is", "decisions are")
+        text = says(cycle.unpublished, "decision is", "decisions are")
         return NextStep(f"{text} ready to be published.", "Publish designees…", publish)
     if cycle.unpublished:
-        text = _says(cycle.unpublished, "decision was", "decisions were")
+        text = says(cycle.unpublished, "decision was", "decisions were")
         return NextStep(f"{text} recorded since publishing and not published yet.", "Publish designees…", publish)
     designees = reverse("public_designees") + f"?cycle={cycle.pk}"
     return NextStep(
-        f"The designees are published: {_says(cycle.published, 'decision', 'decisions')} in all.",
+        f"The designees are published: {says(cycle.published, 'decision', 'decisions')} in all.",
         "See the designees",
         designees,
     )
@@ -186,12 +182,12 @@ def phase_plan(cycle, word, now=None):
         plan.effects.append("No application can be started any more.")
         if plain:
             plan.effects.append(
-                f"{_says(plain, 'draft stays a draft', 'drafts stay drafts')}: "
+                f"{says(plain, 'draft stays a draft', 'drafts stay drafts')}: "
                 "it can no longer be submitted, and its staff get no more reminders."
             )
         if cycle.extended:
             plan.effects.append(
-                f"{_says(cycle.extended, 'draft with an extension', 'drafts with an extension')} "
+                f"{says(cycle.extended, 'draft with an extension', 'drafts with an extension')} "
                 "may still be submitted until the extension ends."
             )
         plan.effects.append("The cycle cannot be opened again from these pages.")
@@ -202,11 +198,11 @@ def phase_plan(cycle, word, now=None):
     elif word == "decided":
         if cycle.undecided:
             plan.blockers.append(
-                f"{_says(cycle.undecided, 'submitted application has', 'submitted applications have')} "
+                f"{says(cycle.undecided, 'submitted application has', 'submitted applications have')} "
                 "no decision yet: record them on the review panel first."
             )
         plan.effects += [
-            f"{cycle} is marked decided, with {_says(cycle.decided, 'decision', 'decisions')} recorded.",
+            f"{cycle} is marked decided, with {says(cycle.decided, 'decision', 'decisions')} recorded.",
             "Nothing is published and nobody is e-mailed: publishing the designees comes next, and asks first too.",
             "The cycle cannot be set back to in review from these pages.",
         ]
