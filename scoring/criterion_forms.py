@@ -19,7 +19,7 @@ from django.http import QueryDict
 from assessment import questionnaire
 from assessment.forms import UswdsForm
 from assessment.models import EvidenceDocument
-from scoring.models import Criterion, params_problem
+from scoring.models import ANSWER_FIELDS, OFFERED, Criterion, params_problem
 from scoring.rubric_forms import (
     CODE,
     POINT_MESSAGES,
@@ -61,15 +61,12 @@ def answer_groups():
     return groups
 
 
-ANSWERS = {path for _title, answers in answer_groups() for path, _label in answers}
+ANSWERS = ANSWER_FIELDS  # the paths of answer_groups(), as the model checks them
 
 
 def offered_choices(path):
     """The choices of the question at ``path`` a rule may name, [(value, label)] (none for a yes/no)."""
-    if path not in ANSWERS or "." not in path:
-        return []
-    question = questionnaire.question(*path.split(".", 1))
-    return [(c.value, c.label) for c in question.choices] if question.kind in ("choice", "multiple_choice") else []
+    return list(OFFERED.get(path, {}).items()) if path in ANSWERS else []
 
 
 def json_number(value):

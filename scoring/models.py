@@ -277,7 +277,7 @@ class Criterion(RubricPart):
 
 ANSWER_FIELDS = questionnaire.answer_paths()
 # The values a rule may name for a question with choices (a yes/no is stored as True or False, not as its choices).
-_OFFERED = {
+OFFERED = {
     path: labels
     for path, labels in CHOICE_LABELS.items()
     if questionnaire.question(*path.split(".", 1)).kind in ("choice", "multiple_choice")
@@ -329,7 +329,7 @@ def params_problem(kind, params):
             return 'Give bands as [count, points] pairs, points 0 or more, e.g. "bands": [[11, 5], [8, 3]].'
     if kind == "one_of" and not isinstance(params.get("values"), list):
         return 'List the answers that earn the points, e.g. "values": ["weekly", "monthly"].'
-    choices = _OFFERED.get(params["field"])
+    choices = OFFERED.get(params["field"])
     if choices and kind in ("choices", "one_of"):
         named = params["values"] if kind == "one_of" else [*params.get("require", ()), *params.get("only", ())]
         wrong = [v for v in named if not (isinstance(v, str) and v in choices)]
