@@ -15,7 +15,6 @@ from assessment.audit import audit
 from assessment.forms import DeadlineField, UswdsForm, validate_this_century
 from assessment.models import Cycle, time_zone_choices, valid_time_zones
 from review.models import ReviewSettings, settings_for
-from scoring.domain import install_rubric
 from scoring.models import Rubric
 
 MOMENT = {"type": "datetime-local"}
@@ -175,12 +174,11 @@ def _panel_values(data):
 def create_cycle(form, by):
     """A new cycle from a valid ``NewCycleForm``, with its panel settings and its rubric; audited."""
     data = form.cleaned_data
-    cycle = Cycle.objects.create(status=Cycle.Status.UPCOMING, **{name: data[name] for name in CYCLE_FIELDS})
+    cycle = Cycle(status=Cycle.Status.UPCOMING, **{name: data[name] for name in CYCLE_FIELDS})
     source = data.get("rubric_source")
     if source is not None:
-        # Saving the cycle gave it the default rubric (scoring.apps): a new cycle's, which nothing has read yet.
-        Rubric.objects.filter(cycle=cycle).delete()
-        install_rubric(cycle, source=Rubric.objects.get(cycle=source))
+        cycle.rubric_source = Rubric.objects.get(cycle=source)  # copied when the cycle is saved (scoring.apps)
+    cycle.save()
     ReviewSettings.objects.update_or_create(cycle=cycle, defaults=_panel_values(data))
     rubric = f"a copy of the rubric of {source}" if source else "the product's default rubric"
     audit(by, "cycle.created", f"Created {cycle} ({cycle.time_zone}), with {rubric}", cycle=cycle)

@@ -13,8 +13,9 @@ class ScoringConfig(AppConfig):
 
 
 def give_new_cycle_a_rubric(sender, instance, created, raw=False, **kwargs):
-    """Every new cycle starts with a copy of the product's default rubric."""
+    """Every new cycle starts with a copy of a rubric: the one set as its ``rubric_source`` before it was first
+    saved (an earlier cycle's Rubric), else the product's default."""
     if created and not raw:
         from scoring.domain import install_rubric  # models load only once the app registry is ready
 
-        install_rubric(instance)
+        install_rubric(instance, source=getattr(instance, "rubric_source", None))
