@@ -4,6 +4,7 @@ import shutil
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -50,7 +51,7 @@ class AccessibilityChecker:
         self.pages_checked = []
 
     def __call__(self, page):
-        results = self.axe.run(page)
+        results = self._run(page)
         serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
         self.pages_checked.append(page.url)
         assert serious == [], (
@@ -59,6 +60,20 @@ class AccessibilityChecker:
             )
             + f"\non {page.url}"
         )
+
+    def _run(self, page, attempts=3):
+        # A click on a link returns before the browser has left the page; axe
+        # started in between finds the old document gone. It then checks the
+        # page the click led to, once that page has loaded.
+        for attempt in range(attempts):
+            page.wait_for_load_state("load")
+            try:
+                return self.axe.run(page)
+            except PlaywrightError as error:
+                navigated = "documentElement" in str(error) or "context was destroyed" in str(error)
+                if not navigated or attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
 
 
 @pytest.fixture
