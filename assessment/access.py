@@ -18,8 +18,9 @@ from django.shortcuts import get_object_or_404
 
 from assessment.models import Application, AuditEvent, Cycle, EvidenceDocument
 
-# Values of review.models.Review.Status, spelled out: this module does not import review.
+# Values of review.models.Review.Status and Decision.Outcome, spelled out: this module does not import review.
 REVIEW_SUBMITTED = "submitted"
+DESIGNATED = "designated"
 
 
 def applications_for(user):
@@ -182,3 +183,16 @@ def may_read_decision(user, application, decision):
 def may_read_submission_record(user, application):
     """The PDF record of what was submitted: the submitted application's own staff and organizers."""
     return not application.is_draft and may_follow(user, application)
+
+
+def may_withdraw_designation(user, decision):
+    """Organizers alone withdraw a designation, and only one in force: the application's current decision,
+    published, designating it (the withdrawal itself: review.withdrawal)."""
+    return (
+        user.is_authenticated
+        and user.is_organizer
+        and decision is not None
+        and decision.outcome == DESIGNATED
+        and decision.published_at is not None
+        and decision.superseded_at is None
+    )

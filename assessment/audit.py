@@ -25,6 +25,7 @@ AUDIENCES = {
     "application.extension": Audience.APPLICANT,
     "appeal.filed": Audience.APPLICANT,
     "appeal.decided": Audience.APPLICANT,
+    "designation.withdrawn": Audience.APPLICANT,  # the reason is the applicant's to read, not reviewers'
     # The panel: organizers, and reviewers once their own review is in.
     "review.assigned": Audience.PANEL,
     "review.submitted": Audience.PANEL,

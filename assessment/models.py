@@ -177,6 +177,9 @@ class Cycle(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.UPCOMING)
     valid_from = models.DateField(help_text="First day designations from this cycle are valid.")
     valid_until = models.DateField(blank=True, help_text="Two years after the start unless set.")
+    # Who signs the cycle's certificates of designation (review.certificates), as printed under the signature.
+    signatory_name = models.CharField(max_length=120, blank=True)
+    signatory_title = models.CharField(max_length=160, blank=True)
     is_demo = models.BooleanField(default=False, editable=False)
 
     class Meta:

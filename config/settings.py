@@ -151,9 +151,12 @@ INVITATION_TIMEOUT_DAYS = env_int("INVITATION_TIMEOUT_DAYS", 7)
 # Password-reset e-mails per hour, for one address and from one client address (assessment/password_reset.py).
 PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 3)
 PASSWORD_RESET_LIMIT_PER_CLIENT = env_int("PASSWORD_RESET_LIMIT_PER_CLIENT", 10)
+# Certificate codes looked up per hour from one client address (pages/verify.py), with the same counters.
+VERIFY_LIMIT_PER_CLIENT = env_int("VERIFY_LIMIT_PER_CLIENT", 30)
 # The throttle's counters must be shared by every gunicorn worker, so they live in the database
 # (the table is made by `migrate`, assessment/apps.py); so do wizard steps posted after a session ended,
-# held for a day until the person signs in again (config/faults.py). Nothing else uses a cache.
+# held for a day until the person signs in again (config/faults.py). The default cache, in each process's
+# memory, holds the reports' peer figures (reports/peers.py), keyed by what they are computed from.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "throttle": {

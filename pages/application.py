@@ -16,6 +16,7 @@ from assessment.access import (
     may_read_appeals,
     may_read_applicant_comments,
     may_read_submission_record,
+    may_withdraw_designation,
 )
 from pages.extension import extension_form
 from review.appeals import why_no_appeal
@@ -85,4 +86,5 @@ def _decision_context(user, application, state, appeal_form=None):
         ),
         "appeals": application.appeals.all() if may_read_appeals(user, application) else [],
         "appeal_form": appeal_form or (AppealForm() if can_appeal else None),
+        "withdrawable": may_withdraw_designation(user, decision),  # the designation in force: organizers may end it
     }

@@ -27,7 +27,8 @@ PANEL_FIELDS = (
     "disagreement_margin",
     "appeal_deadline",
 )
-CYCLE_FIELDS = ("name", "time_zone", "opens_at", "closes_at", "valid_from", "valid_until")
+SIGNATORY_FIELDS = ("signatory_name", "signatory_title")  # printed on the cycle's certificates
+CYCLE_FIELDS = ("name", "time_zone", "opens_at", "closes_at", "valid_from", "valid_until", *SIGNATORY_FIELDS)
 ZONED = ("opens_at", "closes_at", "review_deadline", "appeal_deadline")
 
 
@@ -58,6 +59,18 @@ class CycleSettingsForm(UswdsForm):
     closes_at = _moment("Applications close (the deadline)")
     valid_from = _day("Designations valid from")
     valid_until = _day("Designations valid until", required=False, help_text="Left empty: two years after the start.")
+    signatory_name = forms.CharField(
+        label="Name of the signatory",
+        max_length=120,
+        required=False,
+        help_text="Printed under the signature on every certificate of the cycle.",
+    )
+    signatory_title = forms.CharField(
+        label="Title of the signatory",
+        max_length=160,
+        required=False,
+        help_text="For example: Executive Director, Public Technology Institute.",
+    )
     reviewers_per_application = forms.IntegerField(label="Reviewers per application", min_value=1, max_value=20)
     max_per_reviewer = forms.IntegerField(
         label="Most applications per reviewer",
@@ -81,6 +94,7 @@ class CycleSettingsForm(UswdsForm):
         ("The cycle", ("name", "time_zone")),
         ("Applications", ("opens_at", "closes_at")),
         ("Validity of the designations", ("valid_from", "valid_until")),
+        ("Certificates of designation", SIGNATORY_FIELDS),
         ("Review panel", PANEL_FIELDS),
     )
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("pages.cycle_urls")),
     path("", include("pages.rubric_urls")),
     path("", include("pages.list_urls")),
+    path("", include("pages.certificate_urls")),
 ]

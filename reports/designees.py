@@ -19,6 +19,7 @@ constraint), never read row by row or in one correlated subquery per field.
 import re
 import textwrap
 from itertools import groupby
+from urllib.parse import urlsplit
 
 from django.db.models import (
     Case,
@@ -41,6 +42,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from assessment.models import POPULATION_BANDS, Application, AuditEvent, Cycle
+from review import certificates
 from review.models import Decision
 
 # The audit action assessment/demo.py writes for a designation recorded
@@ -262,12 +264,25 @@ def name_lines(name, width=26, most=3):
     return lines
 
 
-def seal_svg(application):
-    """The seal as SVG text: static shapes and escaped text only, no scripts, links or external resources."""
+LOOK_UP = object()  # seal_svg's default: find the current decision's certificate
+
+
+def seal_svg(application, certificate=LOOK_UP):
+    """The seal as SVG text: static shapes and escaped text only, no scripts, links or external resources.
+
+    With the certificate of the designation (``certificate``; by default the current decision's, looked up;
+    None: it has none), the seal also prints where to verify it: "Verify: <site>/verify/<code>/".
+    """
     cycle = application.cycle
     lines = name_lines(xml_text(application.jurisdiction))
     # Centre the name block vertically around y=200; long lines get a smaller size to stay inside the circle.
     first_y = 200 - (len(lines) - 1) * 14
+    if certificate is LOOK_UP:
+        certificate = certificates.current_for(application)
+    verify = ""
+    if certificate is not None:
+        address = urlsplit(certificate.verify_url)
+        verify = xml_text(f"Verify: {address.netloc}{address.path}")
     return render_to_string(
         "public/seal.svg",
         {
@@ -277,6 +292,11 @@ def seal_svg(application):
             "level": xml_text(application.level),
             "cycle": xml_text(cycle.name),
             "valid_until": cycle.valid_until,
+            # The lines below the name move up to leave room for the address to verify it at.
+            "y": (272, 294, 314) if verify else (282, 306, 328),
+            "verify": verify,
+            # One line within the circle's 196 units at that height, however long the site's address.
+            "verify_size": f"{min(10, 196 / (0.58 * max(len(verify), 1))):.1f}",
         },
     )
 

@@ -12,10 +12,12 @@ from django.utils import timezone
 from assessment.audit import audit
 from assessment.models import Application, Cycle
 from assessment.templatetags.zones import in_zone
+from review.certificates import issue
 from review.errors import DecidedMeanwhile, ReviewError
 from review.mail import mail_staff, staff_to_mail
 from review.models import Decision, settings_for
 from review.queries import application_panel, current_decision, panels_of
+from review.rationale import by_threshold
 from review.summary import suggestion
 from scoring.domain import rubric_for
 
@@ -118,6 +120,7 @@ def decide(application, outcome, level, rationale, by, override_reason="", panel
                 )
         except IntegrityError:
             raise _meanwhile(None) from None
+        issue(decision)  # a designation published at once (an appeal's) gets its certificate; nothing else does
         label = decision.get_outcome_display() + (f" — {level}" if level else "")
         summary = f"Recorded the decision: {label} ({result['total']:g} points)"
         if override_reason:
@@ -176,7 +179,7 @@ def bulk_decide(cycle, by):
     plan = bulk_plan(cycle)
     made, skipped = [], plan.not_reviewed
     for application, panel, outcome, level in plan.to_decide:
-        rationale = f"Decided by the rubric's threshold: total {panel['result']['total']:g}."
+        rationale = by_threshold(panel["result"], outcome, level, panel["rubric"])
         try:
             made.append(decide(application, outcome, level, rationale, by, panel=panel, replaces=None))
         except DecidedMeanwhile:
@@ -307,6 +310,7 @@ def publish_decisions(cycle, by, expected=None):
                 decisions.remove(decision)
                 continue
             decision.published_at = now
+            issue(decision)  # a designation's certificate (review.certificates); none for any other decision
             audit(by, "decision.published", f"Published: {decision.get_outcome_display()}", decision.application)
         cycle.status = Cycle.Status.PUBLISHED
         cycle.save(update_fields=["status"])

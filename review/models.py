@@ -9,6 +9,7 @@ and the like), each followed by its audit record in the same transaction.
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from assessment.models import Application, Cycle, EvidenceDocument, Jurisdiction
@@ -221,3 +222,35 @@ class Appeal(models.Model):
 
     def __str__(self):
         return f"Appeal of {self.application}"
+
+
+class Certificate(models.Model):
+    """The certificate of a published designation: a number for people and a code anyone can verify.
+
+    Issued once, when the designation is published (``review.certificates.issue``); it stays when the
+    designation is withdrawn or replaced, so that its verification page can say so.
+    """
+
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="certificate")
+    # "CEC-2026-0007": the cycle's first year of validity and the certificate's place in it.
+    number = models.CharField(max_length=20, unique=True)
+    # Ten characters of Crockford's base32, drawn by ``secrets``; shown as "7KQ2M-X9PDT", stored without the dash.
+    code = models.CharField(max_length=10, unique=True)
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["issued_at", "pk"]
+
+    def __str__(self):
+        return f"Certificate {self.number}"
+
+    @property
+    def display_code(self):
+        """The code as printed and typed: two groups of five ("7KQ2M-X9PDT")."""
+        return f"{self.code[:5]}-{self.code[5:]}"
+
+    @property
+    def verify_url(self):
+        """The address of its public verification page, on the site's own address (settings.SITE_URL)."""
+        # The page is pages' (pages/verify.py): found by its name when asked, never imported.
+        return settings.SITE_URL + reverse("verify_certificate", args=[self.display_code])

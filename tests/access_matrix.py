@@ -8,7 +8,14 @@ and merged in here.
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests import access_rows_cycles, access_rows_exports, access_rows_lists, access_rows_pdf, access_rows_rubric
+from tests import (
+    access_rows_certificates,
+    access_rows_cycles,
+    access_rows_exports,
+    access_rows_lists,
+    access_rows_pdf,
+    access_rows_rubric,
+)
 
 LOGIN = "login"  # a 302 to the login page
 
@@ -86,7 +93,14 @@ MATRIX = {
 
 # Rows kept beside the parts they test: each module has ROWS (like MATRIX),
 # url_kwargs(name, world) and body(name, world).
-EXTRA_ROW_MODULES = [access_rows_exports, access_rows_pdf, access_rows_cycles, access_rows_rubric, access_rows_lists]
+EXTRA_ROW_MODULES = [
+    access_rows_exports,
+    access_rows_pdf,
+    access_rows_cycles,
+    access_rows_rubric,
+    access_rows_lists,
+    access_rows_certificates,
+]
 for _module in EXTRA_ROW_MODULES:
     MATRIX.update(_module.ROWS)
 

@@ -21,6 +21,8 @@ def _values(world):
         "closes_at": "2031-08-04T16:35",
         "valid_from": "2032-01-05",
         "valid_until": "2034-01-06",
+        "signatory_name": "Typed-signatory-ÉÀ <&> 'q\"",
+        "signatory_title": "Typed-title-ÉÀ <&> 'q\"",
         "reviewers_per_application": "3",
         "max_per_reviewer": "17",
         "review_deadline": "2031-09-09T10:05",

@@ -50,6 +50,8 @@ from assessment.models import Jurisdiction
 from assessment.views import ExtensionForm
 from pages.application_filters import ApplicationFilterForm
 from pages.cycle_forms import CycleSettingsForm, NewCycleForm
+from pages.verify import VerifyForm
+from pages.withdraw import WithdrawForm
 from review.assignment import assign
 from review.clarifications import ask_clarification
 from review.decisions import decide
@@ -368,6 +370,8 @@ COVERED = {
     AdminSignInForm: "test_forms_fuzz_accounts.py::test_signing_in",
     **{form: "test_forms_fuzz_rubric.py::test_rubric_settings_and_levels" for form in RUBRIC_SETTINGS_FORMS},
     CategoryForm: "test_forms_fuzz_rubric.py::test_a_category",
+    WithdrawForm: "test_withdraw_designation.py::test_fuzzing_the_withdrawal_form",
+    VerifyForm: "test_verify_page.py::test_fuzzing_the_verification_form",
     **{form: "test_forms_fuzz_rubric.py::test_a_criterion_and_its_rule_s_settings" for form in CRITERION_FORMS},
 }
 

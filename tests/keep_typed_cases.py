@@ -33,7 +33,7 @@ from review.decisions import publish_decisions
 from review.models import Appeal, DeclaredConflict, settings_for
 from review.queries import current_decision
 from scoring.models import Rubric
-from tests import cycle_form_cases, keep_typed_rubric
+from tests import cycle_form_cases, keep_typed_certificates, keep_typed_rubric
 from tests.factories import as_user, close_cycle, make_cycle, make_organizer, make_reviewer
 from tests.keep_typed_lists import filter_case
 
@@ -365,7 +365,7 @@ def choosing_a_password(route):
 
 
 # Each Form class of tests/fuzz_forms.py's COVERED and its case.
-CASES = keep_typed_rubric.CASES | {
+CASES = (keep_typed_rubric.CASES | keep_typed_certificates.CASES) | {
     review_forms.ReviewForm: review_form,
     review_forms.QuestionForm: too_long_text("organizer", "clarification_ask", "application.pk", "question", 3000),
     review_forms.AnswerForm: answer,

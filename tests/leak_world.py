@@ -14,7 +14,7 @@ from assessment.evidence import store_document
 from assessment.forms import STEPS
 from assessment.models import Application, Cycle
 from reports import cycle_summary, tasks
-from review import appeals, clarifications, decisions, queries, reminders, reviewing, summary
+from review import appeals, certificates, clarifications, decisions, queries, reminders, reviewing, summary
 from review import assignment as assigning
 from review.models import Appeal, Assignment, Decision, Review, settings_for
 from scoring.domain import explain_application, rubric_for
@@ -117,6 +117,9 @@ ROUTES = {
     "report_batch_resume": lambda w: _each(w.batches),
     "report_batch_retry": lambda w: _each(w.batch_items),
     **rubric_leak_routes(CYCLES),  # the organizer's rubric pages (tests/access_rows_rubric.py)
+    "verify_form": lambda w: [("", {})],
+    "verify_certificate": lambda w: [("A1", {"code": w.certificate.display_code}), ("unknown", {"code": "7KQ2MX9PDT"})],
+    "designation_withdraw": lambda w: _each(w.apps),
 }
 # Routes this test does not open, each with the reason. (Django's admin is outside named_routes():
 # it checks is_staff itself, and only organizers, who may read everything, are staff.)
@@ -141,7 +144,7 @@ POSITIVE = {
 }
 # Pages each role must really get (200, not a sign-in page): the searches above read something.
 OPENS = {
-    "anonymous": [("public_designees", ""), ("public_seal", "C1/A")],
+    "anonymous": [("public_designees", ""), ("public_seal", "C1/A"), ("verify_certificate", "A1")],
     "applicant_a": [("application_detail", "A1"), ("application_report_pdf", "A1"), ("application_detail", "A2")],
     "colleague_a": [("application_detail", "A1"), ("application_report_pdf", "A1"), ("application_detail", "A2")],
     "applicant_b": [("application_detail", "B2")],
@@ -306,6 +309,7 @@ def build_world():
     w.documents = {label: application.documents.get() for label, application in apps.items()}
     w.clarifications = {"A2": question}
     w.appeals = {"A1": appeal}
+    w.certificate = certificates.current_for(apps["A1"])  # issued when A1's designation was published
     w.batches, w.batch_items = batches, items
 
     # Each review's own total, by hand: the rule total (judged criteria count nothing by rule), the

@@ -379,8 +379,8 @@ def test_changing_a_decision_on_appeal_is_refused_with_the_reason(appealed):
 
 
 def test_no_template_styles_a_primary_action_as_an_error():
-    """USWDS's --secondary is red: kept for the destructive actions, ending an assignment and deleting a part
-    of a rubric (each on its confirmation page)."""
+    """USWDS's --secondary is red: kept for the destructive actions, ending an assignment, withdrawing a
+    designation and deleting a part of a rubric (each on its confirmation page)."""
     import re
     from pathlib import Path
 
@@ -390,6 +390,7 @@ def test_no_template_styles_a_primary_action_as_an_error():
         for button in re.findall(r"<button[^>]*usa-button--secondary[^>]*>(.*?)</button>", path.read_text(), re.S):
             red.append((path.name, re.sub(r"<[^>]+>.*", "", button).strip()))
     assert sorted(red) == [
+        ("designation_withdraw.html", "Withdraw the designation"),
         ("panel_application.html", "Take off"),
         (
             "rubric_category_delete.html",
