@@ -1,128 +1,79 @@
-"""A cycle's summary of designees: the published designees by population band, with highlights, and its cached PDF.
+"""A cycle's summary of designees, in the manner of the program's announcement (seed 004), and its cached PDF.
 
-The designees are ``reports.designees.designees(cycle)`` (the one rule of who
-is a designee); the highlights are sentences about what they have in common,
-computed from their answers, with the questionnaire's words for the choices.
+A cover with the program's seal, the designees by population band each with
+its own seal, the highlights of what they have in common and the trends since
+the cycle before (``reports.summary_highlights``). The designees are
+``reports.designees.designees(cycle)`` (the one rule of who is a designee).
 """
+
+import base64
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from assessment import questionnaire
+from assessment.models import POPULATION_BANDS, Cycle
 from reports import report_files
-from reports.designees import designees, grouped
+from reports.designees import designees, grouped, seal_svg, xml_text
 from reports.models import ReportFile
 from reports.render import STATIC_BASE
+from reports.summary_highlights import highlights, trends
+from review.models import Certificate
 
-# --- The highlights ---------------------------------------------------------------------
-
-
-def _step(answers, step):
-    value = answers.get(step) if isinstance(answers, dict) else None
-    return value if isinstance(value, dict) else {}
+# Files the summary's look depends on besides the report templates and print.css (``design_version``).
+DESIGN_FILES = ("static/reports/summary.css", "templates/public/seal.svg")
 
 
-def _chosen(answers, step, name):
-    value = _step(answers, step).get(name)
-    return {v for v in value if isinstance(v, str)} if isinstance(value, list) else set()
+@dataclass
+class Designees:
+    """What the summary is made from: the cycle's published designees and those of the cycle before."""
+
+    rows: list
+    previous: Cycle | None = None
+    previous_rows: list = field(default_factory=list)
+    # {application id: the certificate of its current decision}: their seals print where to verify them.
+    certificates: dict = field(default_factory=dict)
 
 
-def _how_many(count, total):
-    """'All 13', 'None', '5 of 13'."""
-    if count == total:
-        return "Both" if total == 2 else f"All {total}"
-    if count == 0:
-        return "None"
-    return f"{count} of {total}"
+def previous_cycle(cycle):
+    """The latest cycle valid before ``cycle`` (an earlier ``valid_from``) that has published designees, or None."""
+    with_designees = designees(recorded_on=False).filter(cycle__valid_from__lt=cycle.valid_from).values("cycle_id")
+    return Cycle.objects.filter(pk__in=with_designees).order_by("-valid_from", "-opens_at").first()
 
 
-def _percent(count, total):
-    return f"{round(100 * count / total)} %"
+def _design_version():
+    digest = hashlib.sha256(report_files.design_version().encode())
+    for name in DESIGN_FILES:
+        path = Path(settings.BASE_DIR) / name
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()[:16]
 
 
-def _lower_first(label):
-    """'Web form' → 'web form', 'E-mail' → 'e-mail', but 'GIS' and 'IVR' stay as they are."""
-    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
-
-
-def _and(words):
-    words = list(words)
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def highlights(answers_list):
-    """Sentences about what the designees have in common, computed from their answers (seed 004's kind)."""
-    n = len(answers_list)
-    if not n:
-        return []
-    sentences = []
-    choice_labels = questionnaire.choice_labels()
-
-    def common(step, name):
-        sets = [_chosen(a, step, name) for a in answers_list]
-        labels = choice_labels.get(f"{step}.{name}", {})
-        shared = set.intersection(*sets)
-        return [label for value, label in labels.items() if value in shared], sets, labels
-
-    def count_true(step, name):
-        return sum(1 for a in answers_list if _step(a, step).get(name) is True)
-
-    channels, channel_sets, channel_labels = common("channels", "channels")
-    if channels:
-        sentences.append(f"{_how_many(n, n)} take service requests by {_and(_lower_first(c) for c in channels)}.")
-    rare = []
-    for value in ("voice_recognition", "web_chat"):
-        if value in channel_labels:
-            users = sum(1 for s in channel_sets if value in s)
-            if users <= n * 0.15:
-                rare.append(f"{_lower_first(channel_labels[value])}: {'none' if not users else f'{users} of {n}'}")
-    if rare:
-        sentences.append(f"Almost none have voice recognition or web chat ({'; '.join(rare)}).")
-    integrations, _sets, _labels = common("technology", "crm_integrations")
-    if integrations:
-        sentences.append(f"{_how_many(n, n)} integrate their CRM with {_and(_lower_first(i) for i in integrations)}.")
-    mobile = count_true("channels", "mobile_app_photo_location")
-    sentences.append(
-        f"{_how_many(mobile, n)} offer a mobile reporting app that sends a photo and location into their systems."
-    )
-    metrics = [len(a.get("metrics") or []) if isinstance(a.get("metrics"), list) else 0 for a in answers_list]
-    low, high = min(metrics), max(metrics)
-    span = f"{low}" if low == high else f"{low} to {high}"
-    sentences.append(f"They track {span} performance metrics ({sum(metrics) / n:.0f} on average).")
-    self_service = min(len(_chosen(a, "channels", "self_service")) for a in answers_list)
-    if self_service:
-        sentences.append(f"Every one offers at least {self_service} self-service choices.")
-    plans, slas = count_true("planning", "technology_plan"), count_true("accountability", "written_slas")
-    sentences.append(
-        f"{_percent(plans, n)} have a written technology plan and {_percent(slas, n)} written service-level "
-        "agreements with the departments that deliver services."
-    )
-    social = count_true("participation", "social_takes_requests")
-    sentences.append(f"{_how_many(social, n)} take service requests through social media.")
-    remote = count_true("workforce", "remote_call_takers")
-    sentences.append(f"{_how_many(remote, n)} have remote call takers.")
-    numbers = [_step(a, "profile").get("contact_number_type") for a in answers_list]
-    seven, both, only_311 = numbers.count("7digit"), numbers.count("both"), numbers.count("311")
-    sentences.append(
-        f"{only_311} use 3-1-1 only, {seven} a 7-digit number only and {both} both"
-        f"{' (' + str(n - seven - both - only_311) + ' did not say)' if n - seven - both - only_311 else ''}."
-    )
-    return sentences
-
-
-# --- The summary ------------------------------------------------------------------------
+def certificates_of(rows):
+    """{application id: certificate} of the rows' current decisions, in one query (recorded ones have none)."""
+    found = Certificate.objects.filter(
+        decision__application__in=[row.pk for row in rows], decision__superseded_at=None
+    ).select_related("decision")
+    return {certificate.decision.application_id: certificate for certificate in found}
 
 
 def gather(cycle):
-    """The cycle's published designees (applications, ``level`` annotated) and a hash of what the summary shows."""
+    """The designees (``Designees``) and a hash of everything the summary shows, the trends' sources included."""
     rows = list(designees(cycle))
+    certificates = certificates_of(rows) if rows else {}
+    previous = previous_cycle(cycle)
+    previous_rows = list(designees(previous, recorded_on=False)) if previous else []
     inputs = {
-        "design": report_files.design_version(),
+        "design": _design_version(),
         "cycle": [cycle.pk, cycle.name, cycle.valid_from, cycle.valid_until],
         "designees": [[str(a.pk), str(a.jurisdiction), a.jurisdiction.population, a.level, a.answers] for a in rows],
+        "seals": [settings.SITE_URL, sorted(c.code for c in certificates.values())],
+        "previous": [previous.pk, previous.name, [[str(a.pk), a.answers] for a in previous_rows]] if previous else None,
     }
-    return rows, report_files.inputs_hash(inputs)
+    return Designees(rows, previous, previous_rows, certificates), report_files.inputs_hash(inputs)
 
 
 def is_recorded(designee):
@@ -130,13 +81,73 @@ def is_recorded(designee):
     return designee.decision_pk is None
 
 
-def html(cycle, rows):
-    """The summary as the HTML the render process prints; ``rows`` are the designees ``gather`` read."""
+# --- Seals ----------------------------------------------------------------------------------------------
+
+
+def data_url(svg):
+    """An SVG as an ``<img src>``: a data URL, so that the PDF's tags give it the ``alt`` text (never inline)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+
+
+def program_seal_svg(cycle):
+    """The program's seal for the cover: the public seal's look with the cycle in the middle, no jurisdiction."""
+    return render_to_string(
+        "public/seal.svg",
+        {
+            "name": f"Designees {xml_text(cycle.name)}",
+            "lines": [{"text": xml_text(cycle.name), "y": 210}],
+            "name_size": 34,
+            "level": "Designees",
+            "cycle": "Designation program",
+            "valid_until": cycle.valid_until,
+            # The lower lines where a seal without a verification address has them; there is none to verify.
+            "y": (282, 306, 328),
+            "verify": "",
+        },
+    )
+
+
+def _cards(rows, certificates):
+    """Each designee with its seal (a data URL) and the seal's alternative text."""
+    return [
+        {
+            "designee": row,
+            "name": str(row.jurisdiction),
+            "seal": data_url(seal_svg(row, certificates.get(row.pk))),
+            "alt": f"Seal of {row.jurisdiction}: {row.level}, {row.cycle.name}",
+            "recorded": is_recorded(row),
+        }
+        for row in rows
+    ]
+
+
+def band_counts(rows):
+    """[(band name, count)] of every population band, largest first (as the designees are listed)."""
+    ranks = [row.population_band_rank for row in rows]
+    return [(name, ranks.count(rank)) for rank, (_lower, name) in reversed(list(enumerate(POPULATION_BANDS)))]
+
+
+# --- The summary ------------------------------------------------------------------------------------------
+
+
+def html(cycle, gathered):
+    """The summary as the HTML the render process prints, from what ``gather`` read."""
+    rows = gathered.rows
+    answers = [a.answers or {} for a in rows]
+    bands = grouped(rows)[0]["bands"] if rows else []
     context = {
         "cycle": cycle,
-        "designees": rows,
-        "bands": grouped(rows)[0]["bands"] if rows else [],
-        "highlights": highlights([a.answers or {} for a in rows]),
+        "count": len(rows),
+        "band_counts": band_counts(rows) if rows else [],
+        "bands": [{"name": band["name"], "cards": _cards(band["designees"], gathered.certificates)} for band in bands],
+        "program_seal": data_url(program_seal_svg(cycle)),
+        "highlights": highlights(answers),
+        "previous": gathered.previous,
+        "trends": (
+            trends(gathered.previous.name, [a.answers or {} for a in gathered.previous_rows], answers)
+            if gathered.previous
+            else []
+        ),
         "recorded": any(is_recorded(a) for a in rows),
         "report_date": timezone.localdate(),
         "static_base": STATIC_BASE,
@@ -147,8 +158,8 @@ def html(cycle, rows):
 
 def report_file(cycle):
     """The cycle's summary of designees as a ReportFile, cached like the application reports."""
-    rows, digest = gather(cycle)
+    gathered, digest = gather(cycle)
     report, _created = ReportFile.objects.get_or_create(
         kind=ReportFile.Kind.CYCLE_SUMMARY, cycle=cycle, application=None
     )
-    return report_files.current_or_made(report, digest, lambda: html(cycle, rows))
+    return report_files.current_or_made(report, digest, lambda: html(cycle, gathered))
