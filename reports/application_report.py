@@ -17,15 +17,19 @@ numbers alone, while the report needs each criterion's reason in words and the
 panel's judged and adjusted points.
 """
 
+import base64
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from reports import report_files
+from reports import peers, report_files
+from reports import report_words as words
+from reports.designees import seal_svg
 from reports.models import ReportFile
 from reports.render import STATIC_BASE
+from review import certificates
 from review.queries import applicant_comments, current_decision
 from scoring import engine
 from scoring.domain import facts_for, rubric_for
@@ -89,6 +93,8 @@ class Source:
     document_kinds: list
     hash: str
     blind: bool = False
+    certificate: object = None  # review.models.Certificate of a published designation, else None
+    compare: dict = None  # reports.peers.comparison: how it compares with the designees of its band
 
 
 def gather(application, blind=False):
@@ -99,20 +105,25 @@ def gather(application, blind=False):
     """
     decision = None if blind else current_decision(application)
     comments = [] if blind else applicant_comments(application)
+    certificate = None if blind else certificates.for_decision(decision)
+    # Peers only beside a decision: a draft has no category points of its own to set beside them.
     rubric = rubric_for(application.cycle)
+    compare = peers.comparison(application, decision, rubric.to_engine().categories) if decision else None
     document_kinds = sorted(application.documents.values_list("kind", flat=True))
     jurisdiction, cycle = application.jurisdiction, application.cycle
     inputs = {
         "design": report_files.design_version(),
         "application": [str(application.pk), application.status, application.submitted_at],
         "jurisdiction": [jurisdiction.name, jurisdiction.state, jurisdiction.kind, jurisdiction.population],
-        "cycle": [cycle.name, cycle.valid_from, cycle.valid_until],
+        "cycle": [cycle.name, cycle.valid_from, cycle.valid_until, cycle.signatory_name, cycle.signatory_title],
+        "certificate": [certificate.number, certificate.code, certificate.issued_at] if certificate else None,
         "answers": application.answers,
         "documents": document_kinds,
         "rubric": [rubric.pk, rubric.version],
         "decision": _decision_data(decision),
         "comments": comments,
         "blind": blind,
+        "compare": peers.comparison_data(compare) if compare else None,
     }
     return Source(
         application=application,
@@ -122,6 +133,8 @@ def gather(application, blind=False):
         document_kinds=document_kinds,
         hash=report_files.inputs_hash(inputs),
         blind=blind,
+        certificate=certificate,
+        compare=compare,
     )
 
 
@@ -189,6 +202,16 @@ def category_chart(categories):
     }
 
 
+def _seal(application, level, certificate):
+    """The designee's seal as an image the PDF tags with its alternative text."""
+    application.level = level  # what seal_svg prints, as the designee lists annotate it
+    svg = seal_svg(application, certificate)
+    return {
+        "src": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
+        "alt": f"Seal: Citizen-Engaged Community, {application.jurisdiction}, {level}, {application.cycle}",
+    }
+
+
 def _at_full_points(criterion):
     return criterion["points"] is not None and criterion["max"] > 0 and criterion["points"] >= criterion["max"]
 
@@ -210,30 +233,62 @@ def context(source):
     for criterion in criteria:
         by_code[criterion["category"]]["criteria"].append(criterion)
     designated = decision is not None and decision.outcome == "designated"
-    total = decision.total if decision is not None and decision.total is not None else result["total"]
+    level = (decision.level if decision else "") or (result["level"] if designated else "")
+    total = points(decision.total if decision is not None and decision.total is not None else result["total"])
     full = [c for c, raw in zip(criteria, result["criteria"], strict=True) if _at_full_points(raw)]
+    criterion_by_code = {c["code"]: c for c in criteria}
+    recommendations = [
+        words.recommendation(criterion_by_code[i["code"]], points(i["gain"]), i["text"])
+        for i in result["every_improvement"]
+    ]
+    jurisdiction, cycle = application.jurisdiction, application.cycle
     return {
         "application": application,
-        "jurisdiction": application.jurisdiction,
-        "cycle": application.cycle,
+        "jurisdiction": jurisdiction,
+        "cycle": cycle,
         "decision": decision,
         "is_draft": decision is None,
         "designated": designated,
-        "level": (decision.level if decision else "") or (result["level"] if designated else ""),
+        "level": level,
         "report_date": timezone.localdate(decision.decided_at) if decision else timezone.localdate(),
         "result": result,
-        "total": points(total),
+        "total": total,
         "rule_total": points(result["total"]),
         "max_total": points(result["max_total"]),
         "threshold": points(source.rubric.threshold),
         "categories": categories,
         "chart": category_chart(result["categories"]),
-        "strengths": full,
-        "recommendations": [_shown(i, "gain") for i in sorted(result["improvements"], key=lambda i: -i["gain"])],
+        "summary": words.summary(
+            jurisdiction=jurisdiction,
+            cycle=cycle,
+            decision=decision,
+            designated=designated,
+            level=level,
+            total=total,
+            max_total=points(result["max_total"]),
+            threshold=points(source.rubric.threshold),
+            categories=categories,
+            blind=source.blind,
+        ),
+        "strengths": words.strengths(categories, full),
+        "priorities": words.priorities(
+            unmet_prerequisites=[p for p in result["prerequisites"] if not p["met"]],
+            total=points(result["total"]),
+            threshold=points(source.rubric.threshold),
+            categories=categories,
+            recommendations=recommendations,
+        ),
+        "recommendations": recommendations,
         "waiting": [c for c in criteria if c["points"] is None],
         "unmet_prerequisites": [p for p in result["prerequisites"] if not p["met"]],
-        "comments": source.comments,
+        "comments": [
+            {"who": f"Panel reviewer {words.reviewer_letter(i)}", "text": text}
+            for i, text in enumerate(source.comments)
+        ],
         "blind": source.blind,
+        "seal": _seal(application, level, source.certificate) if designated else None,
+        "certificate": source.certificate if designated else None,
+        "compare": source.compare,
         "static_base": STATIC_BASE,
         "site_name": settings.SITE_NAME,
     }

@@ -52,8 +52,10 @@ STATIC_TYPES = {
 MAX_DATA_URL = 2 * 1024 * 1024
 
 # WeasyPrint's options, the same for every report. presentational_hints stays
-# off: HTML attributes never style a report (security.md).
-PDF_OPTIONS = {"presentational_hints": False, "pdf_tags": True, "custom_metadata": False}
+# off: HTML attributes never style a report (security.md). Every report is
+# PDF/UA-1: designees post them on their own sites, where accessibility law
+# applies; the variant tags the structure and declares the document's language.
+PDF_OPTIONS = {"presentational_hints": False, "pdf_tags": True, "custom_metadata": False, "pdf_variant": "pdf/ua-1"}
 
 # Bounds of one render. Settings may override them (REPORT_RENDER_*).
 DEFAULT_TIMEOUT = 60  # seconds

@@ -364,5 +364,7 @@ def score(rubric, facts):
         "eligible": t["eligible"],
         "blockers": blockers,
         "level": t["level"],
+        # The three largest gains (what a page shows), and every one of them (what the report lists).
         "improvements": [{**i, "gain": _out(i["gain"])} for i in improvements[:3]],
+        "every_improvement": [{**i, "gain": _out(i["gain"])} for i in improvements],
     }

@@ -218,12 +218,13 @@ class Judged:
         if any(text in doc.raw for text in (str(as_dict), json.dumps(as_dict))):
             return True
         by_code = {code: (title, most) for code, title, most in self.rows}
-        table_rows = [
-            re.sub(r"\s+", "", f"{code} {by_code[code][0]} {points} / {by_code[code][1]:g}").casefold()
-            for code, points in self.points
-        ]
-        if all(row in doc.squeezed for row in table_rows):
-            return True
+        for between in ("/", "of"):  # a page's "2.5 / 4", the report's "2.5 of 4"
+            table_rows = [
+                re.sub(r"\s+", "", f"{code} {by_code[code][0]} {points} {between} {by_code[code][1]:g}").casefold()
+                for code, points in self.points
+            ]
+            if all(row in doc.squeezed for row in table_rows):
+                return True
         return bool(doc.checked) and all((f"judged_{code}", str(points)) in doc.checked for code, points in self.points)
 
 

@@ -73,3 +73,24 @@ def pdf_bytes(response):
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def structure(reader):
+    """Every structure element of a tagged PDF: (role, its /Alt or None), in document order."""
+    found = []
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+            return
+        if not hasattr(node, "get"):
+            return
+        if node.get("/S") is not None:
+            found.append((str(node["/S"]), node.get("/Alt")))
+        if node.get("/K") is not None:
+            walk(node["/K"])
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return found

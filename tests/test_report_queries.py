@@ -78,8 +78,10 @@ def test_the_html_of_an_application_report(django_assert_num_queries, cycle, siz
     for index in range(size):
         make_review(application, comments=f"Comment {index}.")
     application = Application.objects.select_related("jurisdiction", "cycle").get(pk=application.pk)
-    # 7: the current decision, the reviewers' comments for the applicant, the rubric, the documents' kinds;
-    # the rubric's categories, criteria and levels (once, to score the application once).
-    with django_assert_num_queries(7):
+    application_report.gather(application)  # publishing issued its certificate; the cycle's peer figures are made
+    # 6: the current decision, the reviewers' comments for the applicant, its certificate, the rubric (its
+    # categories, criteria and levels are cached by its stamp, read by the first call), the cycle's peer
+    # figures (cached: the one query of their key) and the documents' kinds.
+    with django_assert_num_queries(6):
         html = application_report.html(application_report.gather(application))
     assert all(f"Comment {index}." in html for index in range(size))

@@ -64,19 +64,19 @@ def test_a_designee_report_has_every_part_and_a_certificate(client):
     # The panel's decision, with its rationale (the applicant sees it on the application page too)
     assert "The panel's decision" in text and "Strong multi-channel access." in words
     # Scores: chart and table, every criterion with its points and reason
-    assert "Summary of scores" in text and "Points by category" in text
+    assert "At a glance" in text and "Points by category" in text
     assert "Every criterion, with its points and reason" in text
     assert "6 of 6 points: Live agent by phone" in words
     assert "scored by reviewers" in words  # the judged points came from the decision's snapshot
     assert "1 of 3 points: adjusted by reviewers." in words  # and so did the adjusted rule scores
     # Comments for the applicant only: submitted, not excluded, never private notes
     assert "Your callback option is a model for others." in words and "Publish the dashboard weekly." in words
-    assert "Reviewer 1" in text and "Reviewer 2" in text and "Reviewer 3" not in text
+    assert "Panel reviewer A" in text and "Panel reviewer B" in text and "Panel reviewer C" not in text
     for hidden in ("PRIVATE-NOTE", "EXCLUDED-COMMENT", "UNSUBMITTED-COMMENT"):
         assert hidden not in text
     # Strengths and recommendations
-    assert "Strengths" in text and "Criteria at full points" in text
-    assert "Recommendations" in text and "What would earn the missing points" in text
+    assert "Strengths" in text and "Priorities" in text
+    assert "Recommendations" in text and "What would earn more points, largest gains first" in text
     # The certificate is the last page, in landscape
     last = reader.pages[-1]
     assert "CERTIFICATE OF DESIGNATION" in pages[-1] and "Harbor City, VA" in pages[-1]
@@ -89,7 +89,8 @@ def test_a_designee_report_has_every_part_and_a_certificate(client):
     assert {
         "Designation report",
         "The panel's decision",
-        "Summary of scores",
+        "At a glance",
+        "Points by category",
         "Reviewers' comments",
         "Strengths",
         "Recommendations",
@@ -274,7 +275,7 @@ def test_the_summary_of_the_2013_2015_designees_matches_the_announcement(client,
     assert "They track 5 to 14 performance metrics" in text
     assert "Every one offers at least 5 self-service choices" in text
     assert "85 % have a written technology plan and 85 % written service-level agreements" in text
-    assert "voice recognition: none; web chat: 1 of 13" in text
+    assert "None offers voice recognition." in sentences and "Only 1 of 13 offers web chat." in sentences
 
     client.force_login(make_organizer())
     _reader, pdf_text, _pages = read(pdf_bytes(client.get(reverse("cycle_summary_pdf", args=[cycle.pk]))))

@@ -2,6 +2,7 @@
 memory (the reports themselves: tests/test_reports_pdf.py)."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -72,8 +73,10 @@ def test_the_html_given_to_weasyprint_never_carries_applicant_markup():
     for fragment in HOSTILE:
         assert fragment not in html
     assert "&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in html
-    # The one stylesheet is the project's own, under the report origin.
-    assert html.count("<link ") == 1 and f'href="{render.STATIC_BASE}reports/print.css"' in html
+    # The stylesheets are the project's own, under the report origin (the print one, and the peer table's).
+    hrefs = re.findall(r'<link rel="stylesheet" href="([^"]*)">', html)
+    assert len(hrefs) == html.count("<link ") and f"{render.STATIC_BASE}reports/print.css" in hrefs
+    assert all(re.fullmatch(rf"{re.escape(render.STATIC_BASE)}reports/[a-z]+\.css", href) for href in hrefs)
 
 
 @pytest.fixture
