@@ -14,8 +14,9 @@ four population bands:
 - **2025–2027**, closed and in review: seven submitted applications for the
   panel to work on: Harbor City's (which drafts its 2026–2028 one meanwhile, and
   has a question of the panel to answer), and six of that cycle only.
-- **2024–2026**, closed and in review: Demo: Riverton's earlier application,
-  whose decision the panel publishes.
+- **2024–2026**, closed and in review: the earlier applications of Demo: Riverton
+  and Demo: Bayport (which applies to 2026–2028 again), whose decisions the panel
+  publishes.
 - **2013–2015**, published: the thirteen real designees PTI announced on
   September 25, 2013 (seed 004), each with a submitted application and an
   ``application.designated`` audit event. Their answers are an *illustrative
@@ -64,12 +65,13 @@ from assessment.demo_data import (
     PASSWORD,
     PLACES,
     REVIEW_CYCLE,
+    SIGNATORY,
     STATE_TIME_ZONES,
     Role,
     designee_answers,
+    earlier_cycle_plans,
     open_cycle_plans,
     review_cycle_plans,
-    riverton_2024_answers,
 )
 from assessment.forms import STEPS
 from assessment.models import Application, AuditEvent, Cycle, EvidenceDocument, Jurisdiction, User
@@ -230,18 +232,13 @@ def load():
     )
     organizer = logins["organizer"]
 
-    # 2024–2026: Riverton applied last time, so it can start 2026–2028 from that application.
-    # The panel (review.demo) decides it and publishes the decision.
+    # 2024–2026: Riverton applied last time, so it can start 2026–2028 from that application; Bayport
+    # too, and applies again. The panel (review.demo) decides both and publishes the decisions.
     earlier = _historic_cycle(EARLIER_CYCLE, _aware(2024, 10, 1, 9), _aware(2024, 12, 13, 17), date(2025, 1, 1))
-    build_application(
-        places["Demo: Riverton"],
-        earlier,
-        riverton_2024_answers(),
-        "review",
-        staff["Demo: Riverton"],
-        submit=True,
-        submit_at=_aware(2024, 12, 2, 15, 40),
-    )
+    for name, answers, submitted_at in earlier_cycle_plans():
+        build_application(
+            places[name], earlier, answers, "review", staff[name], submit=True, submit_at=_aware(*submitted_at)
+        )
     _close(earlier)
 
     # 2025–2027: closed before 2026–2028 opened; the panel (review.demo) is at work on it.
@@ -316,6 +313,7 @@ def load():
             announced_on="2013-09-25",
             source="PTI announcement #166, September 25, 2013",
         )
+    Cycle.objects.filter(is_demo=True).update(**SIGNATORY)  # the name and title printed on their certificates
     return summary()
 
 

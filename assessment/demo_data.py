@@ -6,8 +6,9 @@
   (every name starting "Demo: ") and each state's time zone.
 - Answers of strong, middling and weak applications, and the plan of each
   application in the open cycle: what is typed, where the wizard stands, what
-  happened to it; and the applications submitted to the 2025–2027 cycle, now
-  in review (what the panel does with them is ``review.demo_data``'s).
+  happened to it; the applications submitted to the 2025–2027 cycle, now in
+  review, and to the 2024–2026 one, now published (what the panel does with
+  them is ``review.demo_data``'s).
 
 Plain data and the small functions that compose it; nothing here writes to the database.
 """
@@ -27,6 +28,8 @@ OPEN_CYCLE = "2026–2028"
 REVIEW_CYCLE = "2025–2027"
 EARLIER_CYCLE = "2024–2026"
 CYCLE_2013_2015 = "2013–2015"
+# Who signs the demo cycles' certificates: a fictional person, as every demo person is.
+SIGNATORY = {"signatory_name": "Morgan T. Reyes", "signatory_title": "Program Director, Citizen-Engaged Communities"}
 DESIGNATED = "application.designated"
 DESIGNATION_SUMMARY = "Designated 2013–2015 (recorded from the PTI announcement of September 25, 2013)"
 
@@ -168,7 +171,7 @@ LOGINS = (
         "Morgan",
         "Ellis",
         "Program Director",
-        "the 2025–2027 panel: disagreement, leniency, decisions; an appeal; the admin",
+        "the 2025–2027 panel: disagreement, leniency, decisions; an appeal; Bayport's certificate; the admin",
     ),
 )
 
@@ -903,6 +906,39 @@ def review_cycle_plans():
             submit=True,
         ),
     ]
+
+
+def earlier_cycle_plans():
+    """The applications submitted to the 2024–2026 cycle: (jurisdiction, answers, submitted at (y, m, d, h, min))."""
+    return [
+        ("Demo: Bayport", bayport_2024_answers(), (2024, 11, 26, 10, 5)),
+        ("Demo: Riverton", riverton_2024_answers(), (2024, 12, 2, 15, 40)),
+    ]
+
+
+def bayport_2024_answers():
+    """Strong two years before its 2026–2028 application: the weekly dashboard and the SMS channel came later."""
+    return _with(
+        STRONG,
+        contact=("Dana Whitfield", "dana.whitfield@demo.example"),
+        channels={"channels": ["live_phone", "ivr", "web_form", "mobile_app", "email", "social_media", "walk_in"]},
+        metrics=_metrics(10),
+        performance={
+            "publication_frequency": "monthly",
+            "improvement_narrative": (
+                "Average speed of answer fell from 48 s to 26 s after we added scheduled callbacks and moved "
+                "billing questions to the IVR; the monthly dashboard shows the trend since January."
+            ),
+        },
+        planning={
+            "technology_plan_year": "2023",
+            "challenges": (
+                "Residents ask to text us; the budgeted roadmap adds SMS intake in 2025, then moves the "
+                "telephony to a cloud contact center before its contract ends in 2027."
+            ),
+        },
+        evidence={"notes": "The technology plan attached is the version the council adopted in May 2023."},
+    )
 
 
 def riverton_2024_answers():

@@ -13,8 +13,10 @@ builds, from ``review.demo_data``, what the panel has done so far:
   are recorded, not published (publishing waits for every application); one
   application is fully reviewed, waiting for its decision. Harbor City's
   application has a question answered by its staff and one waiting for them.
-- **2024–2026**: Riverton's application reviewed, decided (not designated) and
-  published, with its appeal window open and an appeal by its staff pending.
+- **2024–2026**: two applications reviewed, decided and published together:
+  Riverton's (not designated), with its appeal window open and an appeal by its
+  staff pending, and Bayport's (Designated with Distinction), whose certificate
+  ``publish_decisions`` issues.
 
 The open 2026–2028 cycle gets no panel work: reviewers are assigned after the
 deadline (the reviewers' page says so), and decisions could not be published
@@ -38,7 +40,7 @@ from review.assignment import assign
 from review.clarifications import answer_clarification, ask_clarification
 from review.decisions import decide, publish_decisions
 from review.demo_data import APPEAL, DRAFT, NOT_STARTED, PANEL, PANEL_SETTINGS, PUBLISHED, SUBMITTED
-from review.models import Appeal, Assignment, Clarification, Decision, Review, settings_for
+from review.models import Appeal, Assignment, Certificate, Clarification, Decision, Review, settings_for
 from review.queries import application_panel
 from review.reviewing import save_review
 from review.summary import suggestion
@@ -132,9 +134,11 @@ def panel_summary():
 def reset():
     """Delete the demo, its panel's work with it; returns the number of applications deleted.
 
-    Reviews protect their assignments, so they go first; the assignments, questions, decisions and
-    appeals go with their applications (``assessment.demo.reset``), the panel settings with their cycles.
+    Reviews protect their assignments, and certificates their decisions, so they go first; the assignments,
+    questions, decisions and appeals go with their applications (``assessment.demo.reset``), the panel
+    settings with their cycles.
     Raises ``assessment.demo.DemoError`` if something outside the demo still refers to a demo object.
     """
+    Certificate.objects.filter(decision__application__in=applications_demo.applications()).delete()
     Review.objects.filter(assignment__application__in=applications_demo.applications()).delete()
     return applications_demo.reset()

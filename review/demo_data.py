@@ -5,10 +5,10 @@ The reviewers, by login (``assessment.demo_data.LOGINS`` and ``PANELISTS``):
 - ``reviewer`` (Robin Okafor): even-handed; one review submitted, one saved as a
   draft, one not started, and Riverton's 2024–2026 review;
 - ``reviewer2`` (Avery Sato): lenient, gives the top of each anchor and credit
-  for what is described but not attached;
+  for what is described but not attached; reviewed Bayport's 2024–2026 application;
 - ``reviewer3`` (Dev Kowalczyk): harsh, scores low and adjusts rule scores down
   where the evidence is thin;
-- ``demo-reviewer-ortiz`` (Jamie Ortiz, no login): even-handed.
+- ``demo-reviewer-ortiz`` (Jamie Ortiz, no login): even-handed; reviewed both 2024–2026 applications.
 
 Judged criteria of the default rubric: D7 (0–4), F6 (0–4), H3 (0–3). The scores
 are chosen for what the panel page should show (see ``review.demo``); the tests
@@ -232,6 +232,29 @@ PANEL = (
             ),
         ),
         rationale="Below the threshold of 60 points: accountability and planning are still thin.",
+        cycle=EARLIER_CYCLE,
+    ),
+    Plan(
+        "Demo: Bayport",
+        (
+            Part(
+                AVERY,
+                SUBMITTED,
+                Scores(
+                    {"D7": 4, "F6": 4, "H3": 3},
+                    comments="Every channel feeds one case, and the streetlight contract shows data changing service.",
+                ),
+            ),
+            Part(
+                JAMIE,
+                SUBMITTED,
+                Scores(
+                    {"D7": 3, "F6": 3, "H3": 2},
+                    comments="A model contact center; publish the dashboard weekly, and add the SMS channel you plan.",
+                ),
+            ),
+        ),
+        rationale="Both reviewers found a mature, measured program; the engine's level stands.",
         cycle=EARLIER_CYCLE,
     ),
 )

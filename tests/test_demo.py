@@ -12,7 +12,7 @@ from assessment.forms import STEPS
 from assessment.models import POPULATION_BANDS, Application, AuditEvent, Cycle, Jurisdiction, User
 from review.assignment import assign
 from review.clarifications import ask_clarification
-from review.models import Appeal, Assignment, Clarification, Decision, Review
+from review.models import Appeal, Assignment, Certificate, Clarification, Decision, Review
 from tests.factories import sign_in
 from tests.factories.demo import application_of, load, loaded_then_rolled_back
 
@@ -31,7 +31,19 @@ def loaded():
 
 
 def counts():
-    models = (Cycle, Jurisdiction, User, Application, AuditEvent, Assignment, Review, Clarification, Decision, Appeal)
+    models = (
+        Cycle,
+        Jurisdiction,
+        User,
+        Application,
+        AuditEvent,
+        Assignment,
+        Review,
+        Clarification,
+        Decision,
+        Appeal,
+        Certificate,
+    )
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -48,13 +60,13 @@ class TestTheLoadedDemo:
         assert demo.summary() == {
             "2026–2028": {"draft": 5, "submitted": 6},
             "2025–2027": {"draft": 0, "submitted": 7},
-            "2024–2026": {"draft": 0, "submitted": 1},
+            "2024–2026": {"draft": 0, "submitted": 2},
             "2013–2015": {"draft": 0, "submitted": 13},
         }
         assert "2026–2028: 5 draft, 6 submitted" in loaded_once
         assert "2013–2015: 13 submitted" in loaded_once
         assert (
-            "Review panel: 16 assignments (1 not started, 2 drafts, 13 submitted), 3 decisions (1 published), "
+            "Review panel: 18 assignments (1 not started, 2 drafts, 15 submitted), 4 decisions (2 published), "
             "2 questions (1 open), 1 appeal pending."
         ) in loaded_once
         assert list(Cycle.objects.filter(is_demo=True).values_list("name", "status")) == [
@@ -149,7 +161,7 @@ class TestTheLoadedDemo:
 
     def test_every_submitted_application_is_complete(self):
         submitted = Application.objects.filter(status="submitted")
-        assert submitted.count() == 27
+        assert submitted.count() == 28
         for application in submitted:
             assert domain.problems_in(application.wizard_state) == [], application
 
@@ -263,7 +275,7 @@ def test_reset_replaces_the_demo(loaded):
     before = counts()
     old = set(Application.objects.values_list("pk", flat=True))
     output = load("--reset")
-    assert "Removed the previous demo data (32 applications)." in output
+    assert "Removed the previous demo data (33 applications)." in output
     assert counts() == before
     assert old.isdisjoint(Application.objects.values_list("pk", flat=True))
 

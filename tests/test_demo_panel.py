@@ -1,7 +1,9 @@
 """The demo's review panel at work (``review.demo``): every login finds something waiting for it."""
 
 import re
+from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -9,8 +11,9 @@ from django.utils import timezone
 
 from assessment import demo_data
 from assessment.models import Cycle, User
+from review import certificates
 from review.decisions import publication_plan
-from review.models import Appeal, Assignment, Clarification, Decision, Review, settings_for
+from review.models import Appeal, Assignment, Certificate, Clarification, Decision, Review, settings_for
 from review.queries import cycle_panel
 from tests.factories import sign_in
 from tests.factories.demo import application_of, loaded_then_rolled_back
@@ -150,12 +153,46 @@ class TestThePanelAtWork:
     def test_the_earlier_cycle_is_published_and_appealed(self):
         riverton = application_of("Demo: Riverton", EARLIER)
         assert riverton.cycle.status == Cycle.Status.PUBLISHED
+        published = Decision.objects.filter(application__cycle=riverton.cycle, superseded_at=None)
+        assert sorted((d.application.jurisdiction.name, d.outcome, d.level) for d in published) == [
+            ("Demo: Bayport", "designated", "Designated with Distinction"),
+            ("Demo: Riverton", "not_designated", ""),
+        ]
+        assert len({d.published_at for d in published}) == 1  # published together
+        assert reviews_of("reviewer2", EARLIER) == {"Demo: Bayport": "submitted"}
+        assert reviews_of("demo-reviewer-ortiz", EARLIER) == dict.fromkeys(
+            ("Demo: Bayport", "Demo: Riverton"), "submitted"
+        )
         decision = Decision.objects.get(application=riverton, superseded_at=None)
         assert (decision.outcome, decision.published_at is not None) == ("not_designated", True)
         assert Review.objects.filter(assignment__application=riverton, status="submitted").count() == 2
         appeal = Appeal.objects.get(application=riverton)
         assert (appeal.outcome, appeal.filed_by.username) == ("pending", "applicant2")
         assert settings_for(riverton.cycle).appeal_deadline > timezone.now()
+
+    def test_the_one_published_designation_has_a_certificate_anyone_can_verify(self, client, monkeypatch):
+        designations = Decision.objects.filter(
+            application__cycle__is_demo=True, outcome="designated", superseded_at=None
+        ).exclude(published_at=None)
+        bayport = application_of("Demo: Bayport", EARLIER)
+        assert [d.application for d in designations] == [bayport]
+        certificate = Certificate.objects.get(decision__application__cycle__is_demo=True)
+        assert (certificate.decision, certificate.number) == (designations[0], "CEC-2025-0001")
+        # Anyone, signed in or not. The demo's 2024–2026 designations are valid until January 1, 2027 (its
+        # cycles have fixed dates), so the page is read on a day they are valid; after it, it says they expired.
+        valid_day = bayport.cycle.valid_until - timedelta(days=30)
+        monkeypatch.setattr(certificates, "timezone", SimpleNamespace(localdate=lambda timezone=None: valid_day))
+        page = client.get(reverse("verify_certificate", args=[certificate.code])).content.decode()
+        assert "This certificate is valid" in page
+        assert "Demo: Bayport, CA" in page and "Designated with Distinction" in page
+        # Where the README says to find the code: the seal, and the report the organizer downloads.
+        seal = client.get(
+            reverse("public_seal", kwargs={"cycle_id": bayport.cycle_id, "jurisdiction_id": bayport.jurisdiction_id})
+        ).content.decode()
+        assert f"/verify/{certificate.display_code}/" in seal
+        client.force_login(User.objects.get(username="organizer"))
+        page = client.get(reverse("application_detail", args=[bayport.pk])).content.decode()
+        assert "Download the report and certificate (PDF)" in page
 
     def test_every_readme_login_signs_in_and_finds_its_work(self, client):
         table = README.read_text(encoding="utf-8").split("| user name", 1)[1].split("\n\n", 1)[0]

@@ -118,9 +118,16 @@ def test_the_demos_thirteen_designees_of_2013_2015_are_public(client, settings):
     page = response.content.decode()
     for designee in demo_data.DESIGNEES_2013_2015:
         assert designee.name in page
-    # The open cycle's applicants are not designated: none appears.
+    # One fictional jurisdiction is designated, by the panel, in 2024–2026: Bayport. The open cycle's
+    # applicants are not designated (yet), nor are the others.
+    earlier = Cycle.objects.get(name=demo_data.EARLIER_CYCLE)
+    assert [(a.jurisdiction.name, a.level) for a in public.designees(earlier)] == [
+        ("Demo: Bayport", "Designated with Distinction")
+    ]
     for place in demo_data.PLACES:
-        assert place.name not in page
+        assert (place.name in page) == (place.name == "Demo: Bayport"), place.name
+    listed = client.get(reverse("public_designees") + f"?cycle={earlier.pk}").content.decode()
+    assert "Demo: Bayport" in listed and "City of Dallas" not in listed
     data = json.loads(client.get(reverse("public_designees_json") + f"?cycle={historic.pk}").content)
     assert data["count"] == 13
     assert {row["level"] for row in data["designees"]} == {"Designated"}
