@@ -2,6 +2,7 @@
 instead of machine lists, tables whose rows are never split or reordered across pages, and an accessible PDF
 (PDF/UA-1, a document language, alternative text for the chart and the seal). Every PDF is read back."""
 
+import base64
 import re
 from types import SimpleNamespace
 
@@ -9,6 +10,7 @@ import pytest
 
 from assessment.models import Jurisdiction
 from reports import application_report, render, report_words
+from review import certificates
 from review.models import Decision
 from review.rationale import by_threshold
 from scoring.domain import rubric_for
@@ -176,3 +178,35 @@ def test_a_county_keeps_its_kind_in_the_summary():
     decide(application, level="Designated")
     _reader, _text, pages = _pdf(application)
     assert "The review panel designated Orange County, VA a Citizen-Engaged Community" in flat(pages[0])
+
+
+def test_the_certificate_is_numbered_signed_and_verifiable():
+    application = make_submitted()
+    cycle = application.cycle
+    cycle.signatory_name, cycle.signatory_title = "Alex Rivera", "Executive Director, the program"
+    cycle.save()
+    decision = decide(application, level="Designated with Distinction")
+    certificate = certificates.for_decision(decision)
+
+    reader, _text, pages = _pdf(application)
+    last = flat(pages[-1])
+
+    assert float(reader.pages[-1].mediabox.width) > float(reader.pages[-1].mediabox.height)  # landscape
+    assert "CERTIFICATE OF DESIGNATION" in last and "Harbor City, VA" in last
+    assert "Alex Rivera Executive Director, the program" in last
+    assert f"Certificate {certificate.number}" in last
+    assert f"verification code {certificate.display_code}" in last
+    assert f"verify at {certificate.verify_url}" in last
+    assert f"{certificate.number}, verification code {certificate.display_code}" in flat(pages[0])  # the cover
+    # The seal printed on the certificate carries the address too (in the SVG the PDF draws).
+    seal = application_report.context(application_report.gather(application))["seal"]
+    svg = base64.b64decode(seal["src"].split(",", 1)[1]).decode()
+    assert f"/verify/{certificate.display_code}/" in svg
+
+
+def test_a_designation_not_published_yet_has_no_certificate_page():
+    application = make_submitted()
+    decide(application, level="Designated", published=False)
+    _reader, text, pages = _pdf(application)
+    assert "CERTIFICATE OF DESIGNATION" not in text.upper()
+    assert "Certificate Issued when the decision is published" in flat(pages[0])
