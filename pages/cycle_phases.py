@@ -219,7 +219,7 @@ def change_phase(cycle, word, by, now=None):
         raise PhaseRefused("There is no such change of phase.")
     with transaction.atomic():
         Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
-        cycle = with_figures(Cycle.objects.filter(pk=cycle.pk), now).get()
+        [cycle] = with_figures(Cycle.objects.filter(pk=cycle.pk), now)
         plan = phase_plan(cycle, word, now)
         if plan.blockers:
             raise PhaseRefused(" ".join(plan.blockers))

@@ -20,7 +20,10 @@ NAME_TAKEN = "A cycle with this name was created meanwhile: choose another name.
 
 
 def _cycle_with_figures(pk, now=None):
-    return get_object_or_404(attention.with_figures(Cycle.objects.all(), now), pk=pk)
+    found = attention.with_figures(Cycle.objects.filter(pk=pk), now)
+    if not found:
+        raise Http404("No such cycle.")
+    return found[0]
 
 
 @organizer_required

@@ -196,10 +196,10 @@ def test_the_dashboard_reads_what_needs_attention_in_a_constant_number_of_querie
 ):
     due, review = world(size)
     organizer.get(reverse("home"))  # the panel's summary of the cycle under review is then kept
-    # 10: the session, the user; the applications of open cycles (count, page's pairs, their rows); the cycles
-    # with their counts, panel settings and rubrics; the pending appeals; the summary's fingerprint (2); the
-    # decisions among the applications whose reviewers disagree.
-    with django_assert_num_queries(10):
+    # 11: the session, the user; the applications of open cycles (count, page's pairs, their rows); the cycles
+    # with their panel settings and rubrics; every cycle's counts (one query, compiled once); the pending
+    # appeals; the summary's fingerprint (2); the decisions among the applications whose reviewers disagree.
+    with django_assert_num_queries(11):
         items = attention(organizer)
     assert (f"Open: {size} drafts are due within 7 days" if size > 1 else "Open: 1 draft is due within 7 days") in [
         text for text, _ in items
@@ -213,8 +213,8 @@ def test_the_cycle_page_in_a_constant_number_of_queries(organizer, django_assert
     due, review = world(size)
     url = reverse("cycle_detail", args=[review.pk])
     organizer.get(url)
-    # 7: the session, the user; the cycle with its counts, panel settings and rubric; its pending appeals; the
-    # summary's fingerprint (2); the decisions among the applications whose reviewers disagree.
-    with django_assert_num_queries(7):
+    # 8: the session, the user; the cycle with its panel settings and rubric; the cycles' counts; its pending
+    # appeals; the summary's fingerprint (2); the decisions among the applications whose reviewers disagree.
+    with django_assert_num_queries(8):
         page = organizer.get(url).content.decode()
     assert f'<th scope="row">Submitted</th><td>{size}</td>' in page

@@ -21,8 +21,9 @@ def test_the_organizers_dashboard_pages_the_applications(client, django_assert_n
     make_application(jurisdiction=make_jurisdiction(name="City 00b"), cycle=other)
     client.force_login(make_organizer())
     # 7: the session, the user; the number of applications in open cycles (the paginator's count); the
-    # page's (jurisdiction, cycle) pairs; those applications, without their JSON; the cycles; the appeals.
-    with django_assert_num_queries(7):
+    # page's (jurisdiction, cycle) pairs; those applications, without their JSON; the cycles, their counts;
+    # the appeals.
+    with django_assert_num_queries(8):
         response = client.get(reverse("home"), {"page": 2})
     page = response.content.decode()
     # By jurisdiction: the second page holds the third and fourth, whatever the cycle.
