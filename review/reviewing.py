@@ -6,7 +6,9 @@ from django.utils import timezone
 from assessment.audit import audit
 from review.errors import ReviewError, StaleReview
 from review.models import Review
+from scoring import engine
 from scoring.domain import rubric_for
+from scoring.rules import fmt
 
 
 def check_review(rubric, judged, adjustments, submitting):
@@ -82,3 +84,38 @@ def save_review(review, by, expected_version, judged, adjustments, comments, not
         )
     review.refresh_from_db()
     return review
+
+
+def refuse_unless_submittable(review, judged, adjustments):
+    """Raise ReviewError saying what is missing when these scores could not be submitted."""
+    rubric = rubric_for(review.assignment.application.cycle).to_engine()
+    problems = check_review(rubric, judged, adjustments, submitting=True)
+    if problems:
+        raise ReviewError(" ".join(problems))
+
+
+def submit_context(review, data):
+    """What the page that asks before submitting shows: the saved draft's scores, its total and its words."""
+    rubric = data["rubric"]
+    adjusted = {code: a["points"] for code, a in review.adjustments.items()}
+    result = engine.with_reviews(rubric, data["rule"], review.judged, adjusted)
+    judged = [
+        {"code": c.code, "title": c.title, "points": fmt(review.judged[c.code]), "max": fmt(c.points)}
+        for c in rubric.criteria
+        if c.is_judged and review.judged.get(c.code) is not None
+    ]
+    by_code = {c.code: c for c in rubric.criteria}
+    adjustments = [
+        {"code": code, "title": by_code[code].title, "points": fmt(a["points"]), "reason": a.get("reason", "")}
+        for code, a in sorted(review.adjustments.items())
+        if code in by_code
+    ]
+    return {
+        "review": review,
+        "application": review.assignment.application,
+        "missing": check_review(rubric, review.judged, review.adjustments, submitting=True),
+        "judged": judged,
+        "adjustments": adjustments,
+        "total": fmt(result["total"]),
+        "max_total": fmt(sum(c.points for c in rubric.categories)),
+    }

@@ -6,6 +6,7 @@ urlpatterns = [
     # Reviewers
     path("reviews/<int:pk>/", views.review_edit, name="review_edit"),
     path("reviews/<int:pk>/conflict/", views.review_conflict, name="review_conflict"),
+    path("reviews/<int:pk>/submit/", views.review_submit, name="review_submit"),
     # Applicants
     # Organizers
     path("organize/cycles/<int:pk>/panel/", panel_views.panel_cycle, name="panel_cycle"),

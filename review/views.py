@@ -16,7 +16,7 @@ from review.errors import ReviewError, StaleReview
 from review.forms import ReviewForm
 from review.models import Assignment
 from review.review_page import layout, own_review, page_data
-from review.reviewing import save_review
+from review.reviewing import refuse_unless_submittable, save_review, submit_context
 from scoring.models import Criterion
 
 REVIEWS_PER_PAGE = 50
@@ -77,21 +77,20 @@ def review_edit(request, pk):
             return redirect("review_edit", review.pk)
         if form.is_valid():
             judged, adjustments = form.scores()
-            submit = request.POST.get("action") == "submit"
+            # "Submit review…" saves what was typed as the draft, then asks (review_submit); a review that
+            # could not be submitted as it is is refused here, and nothing is saved.
+            submitting = request.POST.get("action") == "submit"
             try:
-                version = int(request.POST.get("version", review.version))
-            except ValueError:
-                version = -1
-            try:
+                if submitting:
+                    refuse_unless_submittable(review, judged, adjustments)
                 save_review(
                     review,
                     request.user,
-                    version,
+                    _version(request, review),
                     judged,
                     adjustments,
                     form.cleaned_data["comments_for_applicant"],
                     form.cleaned_data["private_notes"],
-                    submit=submit,
                 )
             except StaleReview as stale:
                 # Saved in another tab or window meanwhile: what was typed stays in the form, beside what is
@@ -102,11 +101,52 @@ def review_edit(request, pk):
             except ReviewError as refused:
                 messages.error(request, str(refused))
             else:
-                messages.success(request, "Your review is submitted." if submit else "Your review draft is saved.")
+                if submitting:
+                    return redirect("review_submit", review.pk)
+                messages.success(request, "Your review draft is saved.")
                 return redirect("review_edit", review.pk)
         else:
             messages.error(request, "Your review was not saved: correct the fields marked below.")
     return _review_page(request, review, data, form)
+
+
+def _version(request, review):
+    """The version of the review the page was opened on (-1, never current, when it is not a number)."""
+    try:
+        return int(request.POST.get("version", review.version))
+    except ValueError:
+        return -1
+
+
+def review_submit(request, pk):
+    """Submitting a review, asked first: what the review holds and what submitting does. Confirming submits
+    the saved draft as the page showed it (its version); a review changed meanwhile is shown again."""
+    review = own_review(request.user, pk)
+    if review.is_submitted:
+        messages.info(request, "You have submitted this review; it can no longer change.")
+        return redirect("review_edit", review.pk)
+    data = page_data(review)
+    if request.method == "POST":
+        try:
+            save_review(
+                review,
+                request.user,
+                _version(request, review),
+                review.judged,
+                review.adjustments,
+                review.comments_for_applicant,
+                review.private_notes,
+                submit=True,
+            )
+        except StaleReview:
+            messages.error(request, "The review changed after this page was opened: check it and confirm again.")
+            return redirect("review_submit", review.pk)
+        except ReviewError as refused:
+            messages.error(request, str(refused))
+            return redirect("review_edit", review.pk)
+        messages.success(request, "Your review is submitted.")
+        return redirect("review_edit", review.pk)
+    return render(request, "review/review_submit.html", submit_context(review, data))
 
 
 def _review_page(request, review, data, form, conflict_reason="", stale=None):

@@ -66,6 +66,7 @@ MATRIX = {
     ),
     "review_edit": ("get", {"anonymous": LOGIN, "assigned_reviewer": 200, "*": 404}),
     "review_conflict": ("post", {"anonymous": LOGIN, "assigned_reviewer": 302, "*": 404}),
+    "review_submit": ("get", {"anonymous": LOGIN, "assigned_reviewer": 200, "*": 404}),
     "appeal_file": (
         "post",  # 200: a draft has no decision to appeal: refused, on the application page again
         {"anonymous": LOGIN, "applicant": 200, "assigned_reviewer": 403, "organizer": 403, "*": 404},

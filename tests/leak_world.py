@@ -74,6 +74,7 @@ ROUTES = {
     "clarification_answer": lambda w: _each(w.clarifications),
     "review_edit": lambda w: _each(w.reviews),
     "review_conflict": lambda w: _each(w.reviews),
+    "review_submit": lambda w: _each(w.reviews),
     "appeal_file": lambda w: _each(w.apps),
     "panel_cycle": lambda w: _each(w.cycles),
     "cycle_applications": lambda w: _each(w.cycles),

@@ -87,6 +87,7 @@ def url_for(name, world):
         "clarification_answer": {"pk": world["clarification"].pk},
         "review_edit": {"pk": world["review"].pk},
         "review_conflict": {"pk": world["review"].pk},
+        "review_submit": {"pk": world["review"].pk},
         "appeal_file": {"pk": application.pk},
         "panel_cycle": {"pk": world["cycle"].pk},
         "panel_auto_assign": {"pk": world["cycle"].pk},

@@ -213,7 +213,7 @@ def test_parallel_presses_of_once_only_buttons_make_exactly_one_effect(stack):
         )
         outcomes(answered, "Your answer was sent to the panel.", ["This question has already been answered"])
 
-        # Six tabs of the reviewer submit the review at once.
+        # The reviewer's draft is saved ("Submit review…" saves it and asks), then six tabs confirm at once.
         review = {
             "version": str(ids["version"]),
             "action": "submit",
@@ -221,9 +221,10 @@ def test_parallel_presses_of_once_only_buttons_make_exactly_one_effect(stack):
             "private_notes": "",
         }
         review |= {f"judged_{code}": str(points) for code, points in FULL.items()}
-        submitted = all_at_once(reviewer_tabs, lambda n, p: p.post(f"/reviews/{ids['review']}/", review))
-        # A tab that lost the race while its POST was in flight is shown its own page with the refusal
-        # (review_edit renders the form again for a refused save): no redirect, but no server error either.
+        status, _location, _messages = reviewer_tabs[0].post(f"/reviews/{ids['review']}/", review)
+        assert status == 302, _messages
+        confirm = {"version": str(ids["version"] + 1)}
+        submitted = all_at_once(reviewer_tabs, lambda n, p: p.post(f"/reviews/{ids['review']}/submit/", confirm))
         assert all(status in (200, 302) for status, _l, _m in submitted), submitted
         texts = [" ".join(m) for _s, _l, m in submitted]
         assert sum("Your review is submitted." in t for t in texts) == 1, texts
@@ -289,7 +290,7 @@ def test_parallel_presses_of_once_only_buttons_make_exactly_one_effect(stack):
     on_disk = sorted(path.relative_to(stack.media).as_posix() for path in stack.media.rglob("*") if path.is_file())
     assert on_disk == [stored]
 
-    assert state["review"] == ["submitted", ids["version"] + 1]
+    assert state["review"] == ["submitted", ids["version"] + 2]  # saved as a draft once, then submitted once
     assert state["decisions"] == [["designated", "Designated", True, True]]
     assert state["cycle_status"] == "published"
     [(outcome, statement)] = state["appeals"]

@@ -199,3 +199,48 @@ def test_the_dashboard_says_where_each_review_stands(panel):
     assert "Submitted on " in rows["Cove Village"]
     overdue = '<span class="text-error-dark text-bold">Overdue: it was due '
     assert overdue in rows["Harbor City"] and overdue in rows["Bay Town"] and overdue not in rows["Cove Village"]
+
+
+def test_submitting_asks_first_with_the_scores_and_what_happens(panel):
+    client = as_user(panel["first"])
+    review = draft(panel, FULL, {"A2": {"points": 1, "reason": "The hours are not published."}}, "Clear figures.")
+    confirm = reverse("review_submit", args=[review.pk])
+
+    page = html.unescape(client.get(confirm).content.decode())
+    assert "Submitting cannot be undone." in page and "your private notes stay with the panel" in page
+    assert "A2 Live-agent hours per week" in page and "The hours are not published." in page
+    assert "Clear figures." in page and "With your scores the application has" in page
+    for code, points in FULL.items():
+        assert re.search(rf"{code} [^<]*</th><td>{points:g} of \d", page)
+    assert not review.is_submitted
+
+    # Saved in another tab after the page was opened: nothing is submitted, the page is shown again.
+    opened_on = review.version
+    review = draft(panel, FULL, comments="Changed in another tab.")
+    response = client.post(confirm, {"version": str(opened_on)}, follow=True)
+    assert "The review changed after this page was opened" in response.content.decode()
+    assert response.redirect_chain[-1][0] == confirm and not type(review).objects.get(pk=review.pk).is_submitted
+
+    response = client.post(confirm, {"version": str(review.version)}, follow=True)
+    assert "Your review is submitted." in response.content.decode()
+    review.refresh_from_db()
+    assert review.is_submitted and review.comments_for_applicant == "Changed in another tab."
+    # Once submitted, the page says so instead of asking again.
+    assert "it can no longer change" in client.get(confirm, follow=True).content.decode()
+
+
+def test_a_review_that_cannot_be_submitted_is_refused_before_the_question(panel):
+    client = as_user(panel["first"])
+    review = panel["r1"]
+    body = {"version": str(review.version), "action": "submit", "comments_for_applicant": "Typed.", "private_notes": ""}
+    response = client.post(url(review), body | {"judged_D7": "2"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "score it before submitting" in page and "Typed.</textarea>" in page
+    review.refresh_from_db()
+    assert review.judged == {} and review.version == 1  # nothing saved, nothing asked
+    # The confirmation of a draft that lacks scores says why and offers no button; posted anyway, it refuses.
+    page = client.get(reverse("review_submit", args=[review.pk])).content.decode()
+    assert "The review cannot be submitted yet" in page and "Submit the review" not in page
+    response = client.post(reverse("review_submit", args=[review.pk]), {"version": "1"}, follow=True)
+    assert "score it before submitting" in response.content.decode()
+    assert not type(review).objects.get(pk=review.pk).is_submitted

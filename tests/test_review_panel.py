@@ -41,6 +41,12 @@ def review_post(version, judged=None, adjust=None, action="save", comments="", n
     return data
 
 
+def submit(client, review, version, judged):
+    """Submit a review as a reviewer does: "Submit review…" (saving it as a draft), then the confirmation."""
+    client.post(review_url(review), review_post(version, judged, action="submit"))
+    return client.post(reverse("review_submit", args=[review.pk]), {"version": str(version + 1)})
+
+
 def test_a_reviewer_scores_judged_criteria_saves_a_draft_and_submits_once(panel):
     client = as_user(panel["first"])
     page = client.get(review_url(panel["r1"])).content.decode()
@@ -59,16 +65,23 @@ def test_a_reviewer_scores_judged_criteria_saves_a_draft_and_submits_once(panel)
     assert "F6 An example of data changing a service: score it before submitting." in response.content.decode()
     assert not Review.objects.get(pk=review.pk).is_submitted
 
+    # "Submit review…" saves what was typed and asks first: nothing is submitted before the confirmation.
     response = client.post(review_url(review), review_post(2, FULL, action="submit"), follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("review_submit", args=[review.pk])
+    assert "Submitting cannot be undone." in page and "D7 Year-on-year improvement" in page
+    review.refresh_from_db()
+    assert not review.is_submitted and review.judged == FULL and review.version == 3
+    response = client.post(reverse("review_submit", args=[review.pk]), {"version": "3"}, follow=True)
     assert "Your review is submitted." in response.content.decode()
     review.refresh_from_db()
     assert review.is_submitted and review.judged == FULL
 
-    response = client.post(review_url(review), review_post(3, {"D7": 0}, action="save"), follow=True)
+    response = client.post(review_url(review), review_post(4, {"D7": 0}, action="save"), follow=True)
     assert "it can no longer change" in response.content.decode()
     assert Review.objects.get(pk=review.pk).judged == FULL
     actions = list(AuditEvent.objects.filter(application=panel["application"]).values_list("action", flat=True))
-    assert actions.count("review.saved") == 1 and actions.count("review.submitted") == 1
+    assert actions.count("review.saved") == 2 and actions.count("review.submitted") == 1
 
 
 def test_adjusting_a_rule_score_needs_a_written_reason(panel):
@@ -108,7 +121,7 @@ def test_the_second_of_two_concurrent_saves_is_compared_answer_by_answer_and_can
 
 def test_reviews_are_independent_until_your_own_is_submitted(panel):
     second = as_user(panel["second"])
-    second.post(review_url(panel["r2"]), review_post(1, {"D7": 2, "F6": 2, "H3": 1}, action="submit"))
+    submit(second, panel["r2"], 1, {"D7": 2, "F6": 2, "H3": 1})
     first = as_user(panel["first"])
     page = first.get(review_url(panel["r1"])).content.decode()
     assert "You see the other reviewers' scores once you have submitted yours." in page
@@ -116,7 +129,7 @@ def test_reviews_are_independent_until_your_own_is_submitted(panel):
     # The application page does not show them either.
     detail = first.get(reverse("application_detail", args=[panel["application"].pk])).content.decode()
     assert "Private" not in detail and "reviewers disagree" not in detail
-    first.post(review_url(panel["r1"]), review_post(1, FULL, action="submit"))
+    submit(first, panel["r1"], 1, FULL)
     page = first.get(review_url(panel["r1"])).content.decode()
     assert "The other reviewers" in page and str(panel["second"]) in page
 

@@ -26,6 +26,9 @@ def review(page, axe, reviewer, scores, comment):
         choose(page, f"judged_{code}", points)
     page.fill("#id_comments_for_applicant", comment)
     page.click("button:text('Submit review')")
+    page.wait_for_selector("text=Submitting cannot be undone.")  # asked first, the draft saved
+    axe(page)
+    page.click("button:text('Submit the review')")
     page.wait_for_selector("text=Your review is submitted.")
     axe(page)
 

@@ -52,6 +52,9 @@ def review_everything(page, axe, reviewer, scores):
             page.click(f'label[for="{box.get_attribute("id")}"]')
         page.fill("#id_comments_for_applicant", f"Comments of {reviewer.username} for {place}.")
         page.click("button:text('Submit review')")
+        page.wait_for_selector("text=Submitting cannot be undone.")  # asked first, the draft saved
+        axe(page)
+        page.click("button:text('Submit the review')")
         page.wait_for_selector("text=Your review is submitted.")
         axe(page)
         page.goto("/")
