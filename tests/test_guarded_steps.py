@@ -310,9 +310,9 @@ def test_organizers_see_pending_appeals_on_their_dashboard_in_a_constant_number_
         Appeal.objects.create(application=application, statement="Look again.", filed_by=make_user())
     many, page = dashboard()
     # With one pending appeal or four: the session, the user, the pending appeals (with their
-    # applications), the cycles, the applications.
-    assert few == 5
-    assert many == 5
+    # applications), the cycles, their counts, the applications.
+    assert few == 6
+    assert many == 6
     assert page.count("Uphold or change the decision") == 4
     decide_appeal(appealed["appeal"], Appeal.Outcome.UPHELD, "The scores stand.", appealed["organizer"])
     assert dashboard()[1].count("Uphold or change the decision") == 3
