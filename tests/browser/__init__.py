@@ -15,3 +15,18 @@ def sign_in(page, user):
     page.fill("#id_password", PASSWORD)
     page.click("button:text('Sign in')")
     page.wait_for_url(lambda url: urlsplit(url).path == "/")
+
+
+def choose(page, name, value):
+    """Tick the radio button or box ``name`` = ``value`` through its label (USWDS hides the input behind it)."""
+    box = page.locator(f'[name="{name}"][value="{value}"]')
+    page.click(f'label[for="{box.get_attribute("id")}"]')
+
+
+def submit_review(page, axe):
+    """Submit the review on the page: "Submit review…" saves the draft and asks; the confirmation submits it."""
+    page.click("button:text('Submit review')")
+    page.wait_for_selector("text=Submitting cannot be undone.")
+    axe(page)
+    page.click("button:text('Submit the review')")
+    page.wait_for_selector("text=Your review is submitted.")

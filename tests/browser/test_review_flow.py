@@ -4,16 +4,11 @@ import pytest
 
 from review.assignment import assign
 from review.models import Decision
-from tests.browser import sign_in
+from tests.browser import choose, sign_in, submit_review
 from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_reviewer
 from tests.factories.applications import submitted
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def choose(page, name, value):
-    box = page.locator(f'[name="{name}"][value="{value}"]')
-    page.click(f'label[for="{box.get_attribute("id")}"]')
 
 
 def review(page, axe, reviewer, scores, comment):
@@ -25,11 +20,7 @@ def review(page, axe, reviewer, scores, comment):
     for code, points in scores.items():
         choose(page, f"judged_{code}", points)
     page.fill("#id_comments_for_applicant", comment)
-    page.click("button:text('Submit review')")
-    page.wait_for_selector("text=Submitting cannot be undone.")  # asked first, the draft saved
-    axe(page)
-    page.click("button:text('Submit the review')")
-    page.wait_for_selector("text=Your review is submitted.")
+    submit_review(page, axe)
     axe(page)
 
 

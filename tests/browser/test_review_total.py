@@ -4,18 +4,13 @@ screen and on a phone."""
 import pytest
 
 from review.assignment import assign
-from tests.browser import sign_in
+from tests.browser import choose, sign_in
 from tests.factories import make_cycle, make_jurisdiction, make_organizer, make_reviewer
 from tests.factories.applications import submitted
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDE, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
-
-
-def choose(page, name, value):
-    box = page.locator(f'[name="{name}"][value="{value}"]')
-    page.click(f'label[for="{box.get_attribute("id")}"]')
 
 
 def totals(page):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from assessment.models import Cycle
 from review.models import Decision, Review
 from scoring.models import Rubric
-from tests.browser import sign_in
+from tests.browser import choose, sign_in, submit_review
 from tests.factories import make_jurisdiction, make_organizer, make_reviewer
 from tests.factories.applications import submitted
 
@@ -48,14 +48,9 @@ def review_everything(page, axe, reviewer, scores):
         page.click(f"main a:has-text('{place}')")
         axe(page)
         for code, points in scores.items():
-            box = page.locator(f'[name="judged_{code}"][value="{points}"]')
-            page.click(f'label[for="{box.get_attribute("id")}"]')
+            choose(page, f"judged_{code}", points)
         page.fill("#id_comments_for_applicant", f"Comments of {reviewer.username} for {place}.")
-        page.click("button:text('Submit review')")
-        page.wait_for_selector("text=Submitting cannot be undone.")  # asked first, the draft saved
-        axe(page)
-        page.click("button:text('Submit the review')")
-        page.wait_for_selector("text=Your review is submitted.")
+        submit_review(page, axe)
         axe(page)
         page.goto("/")
 
