@@ -29,6 +29,7 @@ from reports import report_words as words
 from reports.designees import seal_svg
 from reports.models import ReportFile
 from reports.render import STATIC_BASE
+from reports.report_words import points
 from review import certificates
 from review.queries import applicant_comments, current_decision
 from scoring import engine
@@ -153,13 +154,6 @@ def score_with_reasons(source):
 
 def _num(value):
     return f"{value:.1f}"
-
-
-def points(value):
-    """Points as people write them: 12, 3.2, 2.75 (never 3.20); None stays None (not scored yet)."""
-    if value is None:
-        return None
-    return f"{round(float(value), 2):g}"
 
 
 def _shown(row, *keys):

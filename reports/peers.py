@@ -30,6 +30,7 @@ from django.db.models import F
 
 from assessment.models import POPULATION_BANDS, Application, population_band
 from reports.designees import CURRENT, joined_current_decision
+from reports.report_words import points
 from review.models import Decision
 from scoring.models import Category
 
@@ -184,12 +185,6 @@ def standing(value, stats, lower_is_better=False):
     if value > stats.lower:
         return f"Between the lower quartile and the median: {weaker}"
     return f"Below the lower quartile: among {worst} of designees"
-
-
-def points(value):
-    """Points as people write them: 12, 3.2, 2.75 (``reports.application_report.points``; that module
-    imports this one, so importing it here would be a cycle; a test keeps the two equal)."""
-    return None if value is None else f"{round(float(value), 2):g}"
 
 
 def formatted(value, unit):

@@ -17,16 +17,22 @@ def _points(value, unit="point"):
     return f"{value} {unit}{'' if value == '1' else 's'}"
 
 
-def _lower_first(text):
-    """'Channels that take…' → 'channels that take…', but 'CRM …' and 'TTY …' stay as they are."""
-    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+def points(value):
+    """Points as people write them: 12, 3.2, 2.75 (never 3.20); None stays None (not scored yet)."""
+    if value is None:
+        return None
+    return f"{round(float(value), 2):g}"
 
 
-def _and(words):
+def lower_first(label):
+    """'Web form' → 'web form', 'E-mail' → 'e-mail', but 'GIS' and 'IVR' stay as they are."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
+def joined(words, last="and"):
+    """'a', 'a and b', 'a, b and c' (or 'or')."""
     words = list(words)
-    if len(words) < 2:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {last} " + words[-1]
 
 
 def detail(reason):
@@ -40,7 +46,7 @@ def detail(reason):
 
 def _criterion_phrase(criterion):
     said = detail(criterion["reason"])
-    return _lower_first(criterion["title"]) + (f" ({said})" if said else "")
+    return lower_first(criterion["title"]) + (f" ({said})" if said else "")
 
 
 def _share(category):
@@ -64,7 +70,7 @@ def strengths(categories, at_full_points, most=3):
         opening += f" ({score})" if _share(category) >= 1 else ""
         full = full_by_category.get(category["code"], [])[:2]
         if full:
-            sentences.append(f"{opening}, with full points for {_and(_criterion_phrase(c) for c in full)}.")
+            sentences.append(f"{opening}, with full points for {joined(_criterion_phrase(c) for c in full)}.")
         else:
             sentences.append(f"{opening}.")
     return sentences
@@ -109,7 +115,7 @@ def priorities(*, unmet_prerequisites, total, threshold, categories, recommendat
     for c in categories:
         if not c["share_met"]:
             sentences.append(
-                f"Raise {_lower_first(c['name'])} to at least {c['needed']} of its {c['max']} points "
+                f"Raise {lower_first(c['name'])} to at least {c['needed']} of its {c['max']} points "
                 f"(it has {c['points']})."
             )
     for item in recommendations:
@@ -125,10 +131,10 @@ def summary(*, jurisdiction, cycle, decision, designated, level, total, max_tota
     short = [c["name"] for c in sorted(categories, key=lambda c: (_share(c), c["code"])) if _share(c) < 1][:2]
     where = []
     if best:
-        where.append(f"Its strongest work is in {_and(_lower_first(b) for b in best)}")
+        where.append(f"Its strongest work is in {joined(lower_first(b) for b in best)}")
     if short:
-        where.append(f"the most points are left to earn in {_and(_lower_first(s) for s in short)}")
-    tail = (_and(where) + ".") if where else ""
+        where.append(f"the most points are left to earn in {joined(lower_first(s) for s in short)}")
+    tail = (joined(where) + ".") if where else ""
     tail = tail[:1].upper() + tail[1:]
     if decision is None:
         lead = (

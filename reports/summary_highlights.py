@@ -11,6 +11,7 @@ choices, so that tests can call them with any answers.
 """
 
 from assessment import questionnaire
+from reports.report_words import joined, lower_first
 
 # A choice offered by at most this share of the designees (and by at least one) is offered by "only" them.
 FEW = 0.2
@@ -46,17 +47,6 @@ def metrics_tracked(answers):
 
 
 # --- Words --------------------------------------------------------------------------------------------------
-
-
-def lower_first(label):
-    """'Web form' → 'web form', 'E-mail' → 'e-mail', but 'GIS' and 'IVR' stay as they are."""
-    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
-
-
-def joined(words, last="and"):
-    """'a', 'a and b', 'a, b and c' (or 'or')."""
-    words = list(words)
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {last} " + words[-1]
 
 
 def number(value):
