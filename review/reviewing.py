@@ -37,15 +37,18 @@ def check_review(rubric, judged, adjustments, submitting):
     return problems
 
 
-def save_review(review, by, expected_version, judged, adjustments, comments, notes, submit=False):
-    """Save a review draft (and submit it, once). Raises StaleReview when someone saved in between."""
+def save_review(review, by, expected_version, judged, adjustments, comments, notes, submit=False, complete=False):
+    """Save a review draft (and submit it, once). Raises StaleReview when someone saved in between.
+
+    ``complete``: save the draft only if it could be submitted as it is (it is about to be).
+    """
     application = review.assignment.application
     if review.assignment.reviewer_id != by.pk:
         raise ReviewError("Only the assigned reviewer can change this review.")
     if not review.assignment.active:
         raise ReviewError("This assignment has ended; the review can no longer change.")
     rubric = rubric_for(application.cycle).to_engine()
-    problems = check_review(rubric, judged, adjustments, submit)
+    problems = check_review(rubric, judged, adjustments, submit or complete)
     if problems:
         raise ReviewError(" ".join(problems))
     now = timezone.now()
@@ -84,14 +87,6 @@ def save_review(review, by, expected_version, judged, adjustments, comments, not
         )
     review.refresh_from_db()
     return review
-
-
-def refuse_unless_submittable(review, judged, adjustments):
-    """Raise ReviewError saying what is missing when these scores could not be submitted."""
-    rubric = rubric_for(review.assignment.application.cycle).to_engine()
-    problems = check_review(rubric, judged, adjustments, submitting=True)
-    if problems:
-        raise ReviewError(" ".join(problems))
 
 
 def submit_context(review, data):

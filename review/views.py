@@ -16,7 +16,7 @@ from review.errors import ReviewError, StaleReview
 from review.forms import ReviewForm
 from review.models import Assignment
 from review.review_page import layout, own_review, page_data
-from review.reviewing import refuse_unless_submittable, save_review, submit_context
+from review.reviewing import save_review, submit_context
 from scoring.models import Criterion
 
 REVIEWS_PER_PAGE = 50
@@ -81,8 +81,6 @@ def review_edit(request, pk):
             # could not be submitted as it is is refused here, and nothing is saved.
             submitting = request.POST.get("action") == "submit"
             try:
-                if submitting:
-                    refuse_unless_submittable(review, judged, adjustments)
                 save_review(
                     review,
                     request.user,
@@ -91,6 +89,7 @@ def review_edit(request, pk):
                     adjustments,
                     form.cleaned_data["comments_for_applicant"],
                     form.cleaned_data["private_notes"],
+                    complete=submitting,
                 )
             except StaleReview as stale:
                 # Saved in another tab or window meanwhile: what was typed stays in the form, beside what is
