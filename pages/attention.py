@@ -15,6 +15,7 @@ query for the cycles' current decisions.
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
@@ -95,7 +96,12 @@ def _figures(now, soon):
     }
 
 
-FIGURE_NAMES = tuple(_figures(timezone.now(), timezone.now()))
+@cache
+def figure_names():
+    """The names of the counts ``with_figures`` sets on each cycle (worked out once, on first use)."""
+    now = timezone.now()
+    return tuple(_figures(now, now))
+
 
 # Every cycle's figures: built and compiled once per process (their fifteen subqueries cost twenty times
 # more to compile than to run), then run with the time of each request.
@@ -114,7 +120,7 @@ def with_figures(cycles, now=None):
     counts = {row["pk"]: row for row in FIGURES.rows(now=now, soon=now + DUE_WITHIN)}
     for cycle in cycles:
         found = counts.get(cycle.pk, {})
-        for name in FIGURE_NAMES:
+        for name in figure_names():
             setattr(cycle, name, found.get(name) or 0)
     return cycles
 
