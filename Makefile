@@ -1,7 +1,7 @@
 # Two commands do everything on a fresh machine: `make run` and `make test`.
 VENV := .venv
 PY := $(VENV)/bin/python
-SYSTEM_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils redis-server
+SYSTEM_PACKAGES := chromium fonts-dejavu-core gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils redis-server
 
 # Both cores: pytest-xdist workers, each given whole modules (module-scoped stacks, a PostgreSQL cluster
 # or a Redis of a module are then started once and used by one worker).
@@ -29,7 +29,13 @@ check: deps system-deps
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest -q $(PYTEST_PARALLEL) -m "not browser and not process"
 
-deps: $(VENV)/.installed node_modules/.installed
+# The French catalogue, compiled at set-up (polib, from requirements.txt: no GNU gettext needed); never committed.
+CATALOGUES := locale/fr/LC_MESSAGES/django.mo
+
+deps: $(VENV)/.installed node_modules/.installed $(CATALOGUES)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(VENV)/.installed
+	$(PY) -c 'import sys, polib; polib.pofile(sys.argv[1]).save_as_mofile(sys.argv[2])' $< $@
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -41,7 +47,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Debian packages: Chromium for the browser tests, Pango for WeasyPrint.
+# Debian packages: Chromium for the browser tests, Pango for WeasyPrint, GNU gettext for the catalogue test.
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -109,6 +109,13 @@ class Jurisdiction(models.Model):
         help_text="For a city or town: the county it lies in (used to find conflicts of interest).",
     )
     time_zone = time_zone_field("Where its staff read deadlines: each deadline is also shown in this zone.")
+    language = models.CharField(
+        "preferred language",
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text="The language of the e-mails sent to its staff and of its designation report and certificate.",
+    )
 
     class Meta:
         ordering = ["name", "state"]
@@ -138,6 +145,8 @@ class User(AbstractUser):
         help_text="Applicants: the jurisdiction they work for. Reviewers: their own (a conflict of interest).",
     )
     title = models.CharField("job title", max_length=200, blank=True)
+    # Set by the language switch (config/language.py); empty: the browser's language.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True)
 
     @property
     def is_applicant(self):

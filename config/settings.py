@@ -28,6 +28,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # Before the admin: the rubric's and the cycles' words in English and French (*/translation.py).
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -55,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the user is known: their saved language, else the switch's cookie, else the browser's (config/language.py).
+    "config.language.LanguageMiddleware",
     # Before the sign-in redirect: a wizard step posted after the session ended is held, not lost.
     "config.faults.SessionEndedStashMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -168,7 +172,19 @@ CACHES = {
     },
 }
 
-LANGUAGE_CODE = "en-us"
+# English and French (Canadian usage), everywhere a person reads. The catalogue is locale/fr/LC_MESSAGES/django.po,
+# compiled to django.mo by `make` (the .mo is built, never committed).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+# What organizers write (rubric levels, categories, criteria, cycle names) has a column per language
+# (django-modeltranslation: name_en, name_fr); French left empty reads the English.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True

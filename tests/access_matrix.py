@@ -12,6 +12,7 @@ from tests import (
     access_rows_certificates,
     access_rows_cycles,
     access_rows_exports,
+    access_rows_language,
     access_rows_lists,
     access_rows_pdf,
     access_rows_rubric,
@@ -101,6 +102,7 @@ EXTRA_ROW_MODULES = [
     access_rows_rubric,
     access_rows_lists,
     access_rows_certificates,
+    access_rows_language,
 ]
 for _module in EXTRA_ROW_MODULES:
     MATRIX.update(_module.ROWS)

@@ -56,6 +56,7 @@ def _each(objects):
 # name → world → [(label, url kwargs[, query string])]
 ROUTES = {
     "health": lambda w: [("", {})],
+    "switch_language": lambda w: [("en", {"code": "en"})],  # "fr" would leave the world's people reading French
     "home": lambda w: [("", {})],
     "login": lambda w: [("", {})],
     "logout": lambda w: [("", {})],
