@@ -176,6 +176,8 @@ CACHES = {
 # compiled to django.mo by `make` (the .mo is built, never committed).
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
+# Canadian French dates and hours (config/formats/fr/formats.py), over Django's French.
+FORMAT_MODULE_PATH = ["config.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_HTTPONLY = True

@@ -5,8 +5,12 @@ signed-in person and wins over the browser from then on, on any device; it goes 
 followed from, never to another site.
 """
 
+from datetime import datetime
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
+from django.utils import formats, translation
 
 from assessment.models import User
 from tests.factories import PASSWORD, make_jurisdiction, make_user, sign_in
@@ -81,3 +85,14 @@ def test_the_choice_is_kept_on_the_account_and_wins_over_the_browser(client):
     elsewhere.get(reverse("switch_language", args=["en"]))
     assert User.objects.get(pk=user.pk).language == "en"
     assert '<html lang="en">' in client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+
+def test_dates_hours_and_numbers_are_written_for_the_language():
+    moment = datetime(2026, 12, 7, 14, 5)
+    with translation.override("fr"):
+        assert formats.date_format(moment, "DATETIME_FORMAT") == "7 décembre 2026, 14 h 05"
+        assert formats.date_format(moment, "SHORT_DATE_FORMAT") == "2026-12-07"
+        assert formats.number_format(Decimal("1234.5"), 1, force_grouping=True) == "1\xa0234,5"
+    with translation.override("en"):
+        assert formats.date_format(moment, "DATE_FORMAT") == "Dec. 7, 2026"
+        assert formats.number_format(Decimal("1234.5"), 1, force_grouping=True) == "1,234.5"
