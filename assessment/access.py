@@ -15,6 +15,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from assessment.models import Application, AuditEvent, Cycle, EvidenceDocument
 
@@ -51,7 +52,7 @@ def get_editable_application_for(request, pk):
     """An application the user may change: its own jurisdiction's staff only."""
     application = get_application_for(request, pk)
     if not can_edit(request.user, application):
-        raise PermissionDenied("Only the jurisdiction's own staff can change its application.")
+        raise PermissionDenied(_("Only the jurisdiction's own staff can change its application."))
     return application
 
 
@@ -62,7 +63,7 @@ def get_document_for(request, pk):
 
 def require_organizer(user):
     if not (user.is_authenticated and user.is_organizer):
-        raise PermissionDenied("Only organizers can do this.")
+        raise PermissionDenied(_("Only organizers can do this."))
 
 
 def organizer_required(view):

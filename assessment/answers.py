@@ -4,25 +4,26 @@ The page used to bind all eleven steps' forms (the metrics step a formset of up 
 ``assessment/answer.html`` for every field: most of an applicant's page. Showing an answer needs none of
 that: each value is what the field's widget reads from the stored data (``value_from_datadict``, exactly
 what a bound form's ``field.value`` is), and its words are the field's label and choice labels. So the
-steps' form classes are read once, when this module is imported (they are fixed: built from
-``assessment/questionnaire.py``), and each answer is written here as ``answer.html`` writes it, escaped
+steps' form classes are read once per language, on first use (they are fixed: built from
+``assessment/questionnaire.py``; their words are in the active language), and each answer is written here as ``answer.html`` writes it, escaped
 the same way (tests/test_application_page.py compares with the bound forms and the template). The
 application page and the review page show answers through it.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 
 from django.forms.utils import pretty_name
 from django.template.defaultfilters import linebreaksbr
+from django.utils import translation
 from django.utils.datastructures import MultiValueDict
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from assessment.forms import STEP_TITLES, STEPS
 from assessment.widget_html import shown
 
-NOT_ANSWERED = '<span class="text-base">Not answered</span>'
-NOT_CONFIRMED = '<span class="text-base">Not confirmed</span>'
 CHOICE_KINDS = ("radioselect", "select", "checkboxselectmultiple")
 
 
@@ -63,14 +64,25 @@ def _questions(fields):
     )
 
 
-# {step: (its form class, its questions)}; a formset's questions are the columns of one row.
-_STEPS = {
-    step: (
-        form_class,
-        _questions(form_class.form.base_fields if hasattr(form_class, "form") else form_class.base_fields),
-    )
-    for step, form_class in STEPS
-}
+@functools.cache
+def _steps_in(language):
+    """{step: (its form class, its questions)} with the words of ``language`` (the active one when called);
+    a formset's questions are the columns of one row."""
+    return {
+        step: (
+            form_class,
+            _questions(form_class.form.base_fields if hasattr(form_class, "form") else form_class.base_fields),
+        )
+        for step, form_class in STEPS
+    }
+
+
+def _steps():
+    return _steps_in(translation.get_language())
+
+
+def _not(words):
+    return f'<span class="text-base">{shown(words)}</span>'
 
 
 def _value(question, data, name):
@@ -98,10 +110,10 @@ def answer_html(question, value):
             ]
         else:
             words = [label for choice, label in question.choices if choice == value]
-        return "".join(words) + ("" if value else NOT_ANSWERED)
+        return "".join(words) + ("" if value else _not(_("Not answered")))
     if kind == "checkbox":
-        return "Yes" if value else NOT_CONFIRMED
-    return linebreaksbr(value) if value else NOT_ANSWERED
+        return _("Yes") if value else _not(_("Not confirmed"))
+    return linebreaksbr(value) if value else _not(_("Not answered"))
 
 
 def _cell(question, value):
@@ -125,7 +137,7 @@ def _rows_html(step, form_class, questions, data):
     # As many rows as the formset would have: its management form's count, capped as the formset caps it.
     count = form_class(data=data, prefix=step).total_form_count()
     if count <= 0:
-        return '<tr><td colspan="5">No metrics listed.</td></tr>'
+        return f'<tr><td colspan="5">{shown(_("No metrics listed."))}</td></tr>'
     chosen = next(i for i, q in enumerate(questions) if q.name == "kind")  # rows without a metric are empty
     rows = []
     for index in range(count):
@@ -138,11 +150,11 @@ def _rows_html(step, form_class, questions, data):
 
 def section(step, raw):
     """The step's answers, from its stored raw data (``wizard_state["step_data"][step]``)."""
-    form_class, questions = _STEPS[step]
+    form_class, questions = _steps()[step]
     data = MultiValueDict(raw or {})
     if hasattr(form_class, "form"):
-        return Section(step, STEP_TITLES[step], True, mark_safe(_rows_html(step, form_class, questions, data)))
-    return Section(step, STEP_TITLES[step], False, mark_safe(_answers_html(step, questions, data)))
+        return Section(step, str(STEP_TITLES[step]), True, mark_safe(_rows_html(step, form_class, questions, data)))
+    return Section(step, str(STEP_TITLES[step]), False, mark_safe(_answers_html(step, questions, data)))
 
 
 def sections(application):
@@ -166,14 +178,18 @@ def _row_count(form_class, step, data):
 
 def differences(step, saved_raw, typed_raw):
     """The answers of ``step`` that differ between the saved data and what was typed, in the form's order."""
-    form_class, questions = _STEPS[step]
+    form_class, questions = _steps()[step]
     saved, typed = MultiValueDict(saved_raw or {}), MultiValueDict(typed_raw or {})
     if not hasattr(form_class, "form"):
         names = [(q, f"{step}-{q.name}", q.label) for q in questions]
     else:
         rows = max(_row_count(form_class, step, saved), _row_count(form_class, step, typed))
         names = [
-            (q, f"{step}-{index}-{q.name}", mark_safe(f"Row {index + 1}: {q.label}"))
+            (
+                q,
+                f"{step}-{index}-{q.name}",
+                mark_safe(_("Row %(number)s: %(label)s") % {"number": index + 1, "label": q.label}),
+            )
             for index in range(rows)
             for q in questions
         ]

@@ -14,8 +14,10 @@ from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assessment.audit import audit
 from assessment.forms import STEPS
@@ -45,9 +47,16 @@ class StaleVersion(ApplicationError):
         self.saved_at = timezone.localtime(saved_at)
         when = self.saved_at.strftime("%H:%M")
         if self.by_you:
-            message = f"You saved this page in another tab or window at {when}, after you opened this page."
+            message = _("You saved this page in another tab or window at %(time)s, after you opened this page.") % {
+                "time": when
+            }
+        elif self.saved_by:
+            message = _("%(person)s saved this page at %(time)s, after you opened this page.") % {
+                "person": self.saved_by,
+                "time": when,
+            }
         else:
-            message = f"{self.saved_by or 'A colleague'} saved this page at {when}, after you opened this page."
+            message = _("A colleague saved this page at %(time)s, after you opened this page.") % {"time": when}
         super().__init__(message)
 
 
@@ -58,7 +67,14 @@ class NotEditable(ApplicationError):
 class Incomplete(ApplicationError):
     def __init__(self, problems):
         self.problems = problems
-        super().__init__(f"{len(problems)} answer(s) are missing or need correcting before you can submit.")
+        super().__init__(
+            ngettext(
+                "%(count)s answer(s) are missing or need correcting before you can submit.",
+                "%(count)s answer(s) are missing or need correcting before you can submit.",
+                len(problems),
+            )
+            % {"count": len(problems)}
+        )
 
 
 def empty_state():
@@ -201,9 +217,10 @@ def start_application(jurisdiction, cycle, user, prefill=True):
                 updated_by=user,
                 prefilled_from=previous,
             )
-            summary = f"Started the {cycle} application"
-            if previous:
-                summary += f", prefilled from {previous.cycle}"
+            with translation.override("en"):  # audit summaries are stored as written: in English (cycle names too)
+                summary = f"Started the {cycle} application"
+                if previous:
+                    summary += f", prefilled from {previous.cycle}"
             audit(user, "application.started", summary, application)
     except IntegrityError:
         # A colleague started it at the same moment: use theirs.
@@ -235,7 +252,7 @@ def save_draft(application, state, user, expected_version, step=None):
     step since the page was opened raises StaleVersion (nothing is stored). Raises NotEditable after submission.
     """
     if not application.is_draft:
-        raise NotEditable("This application has been submitted and can no longer be changed.")
+        raise NotEditable(_("This application has been submitted and can no longer be changed."))
     while True:
         now = timezone.now()
         if step is not None:
@@ -252,7 +269,7 @@ def save_draft(application, state, user, expected_version, step=None):
             break
         current = Application.objects.select_related("updated_by").get(pk=application.pk)
         if not current.is_draft:
-            raise NotEditable("This application has been submitted and can no longer be changed.")
+            raise NotEditable(_("This application has been submitted and can no longer be changed."))
         if step is None or _saved_since(current, step, expected_version):
             raise StaleVersion(current, step, user)
         # Colleagues (or this user's other tab) saved other steps: theirs stay, this step's answers join them.
@@ -278,12 +295,14 @@ def submit_application(application, user, now=None):
         # IMMEDIATE transaction already holds the database's write lock.
         current = Application.objects.select_for_update().select_related("cycle", "jurisdiction").get(pk=application.pk)
         if not current.is_draft:
-            raise NotEditable(f"This application was already submitted on {in_zone(current.submitted_at)}.")
-        if not current.can_submit_now(now):
             raise NotEditable(
-                f"The deadline for {current.cycle} was "
-                f"{deadline_text(current.deadline(), current.cycle.time_zone, current.jurisdiction)}. "
-                "Ask the organizers for an extension."
+                _("This application was already submitted on %(when)s.") % {"when": in_zone(current.submitted_at)}
+            )
+        if not current.can_submit_now(now):
+            deadline = deadline_text(current.deadline(), current.cycle.time_zone, current.jurisdiction)
+            raise NotEditable(
+                _("The deadline for %(cycle)s was %(deadline)s. Ask the organizers for an extension.")
+                % {"cycle": current.cycle, "deadline": deadline}
             )
         problems = problems_in(current.wizard_state)
         if problems:
@@ -295,7 +314,9 @@ def submit_application(application, user, now=None):
         current.version = F("version") + 1
         current.save(update_fields=["answers", "status", "submitted_at", "submitted_by", "version", "updated_at"])
         current.refresh_from_db(fields=["version"])
-        audit(user, "application.submitted", f"Submitted the {current.cycle} application", current)
+        with translation.override("en"):  # stored in English, like every audit summary
+            summary = f"Submitted the {current.cycle} application"
+        audit(user, "application.submitted", summary, current)
         # From the first submission on, every applicant of the cycle is scored by the same rules.
         freeze_rubric(current.cycle, now)
         _rescore(current)
@@ -305,14 +326,8 @@ def submit_application(application, user, now=None):
 
 def send_receipt(application):
     staff = application.jurisdiction.staff.filter(is_active=True, role=User.Role.APPLICANT).exclude(email="")
-    subject = f"Received: {application.jurisdiction}'s application for {application.cycle}"
-    when = in_zone(application.submitted_at, application.jurisdiction.time_zone)  # the readers' own clock
-    body = (
-        f"{application.submitted_by} submitted {application.jurisdiction}'s application for the "
-        f"Citizen-Engaged Community designation {application.cycle} on {when}.\n\n"
-        f"You can read what was submitted at {settings.SITE_URL}{reverse('application_detail', args=[application.pk])}\n"
-        "The review panel will contact you if it has questions.\n"
-    )
+    with translation.override(application.jurisdiction.language):  # the language of its staff's e-mails
+        subject, body = _receipt(application)
     messages = [(subject, body, None, [person.email]) for person in staff]
     try:
         send_mass_mail(messages, fail_silently=False)
@@ -320,18 +335,38 @@ def send_receipt(application):
         log.exception("Could not send the receipt for application %s", application.pk)
 
 
+def _receipt(application):
+    """The receipt's subject and body, in the active language."""
+    names = {"jurisdiction": application.jurisdiction, "cycle": application.cycle}
+    subject = _("Received: %(jurisdiction)s's application for %(cycle)s") % names
+    when = in_zone(application.submitted_at, application.jurisdiction.time_zone)  # the readers' own clock
+    link = f"{settings.SITE_URL}{reverse('application_detail', args=[application.pk])}"
+    body = (
+        _(
+            "%(person)s submitted %(jurisdiction)s's application for the "
+            "Citizen-Engaged Community designation %(cycle)s on %(when)s."
+        )
+        % {**names, "person": application.submitted_by, "when": when}
+        + "\n\n"
+        + _("You can read what was submitted at %(link)s") % {"link": link}
+        + "\n"
+        + _("The review panel will contact you if it has questions.")
+        + "\n"
+    )
+    return subject, body
+
+
 def grant_extension(application, until, user):
     """Let a jurisdiction submit after the deadline, until ``until``."""
     if not application.is_draft:
-        raise NotEditable("This application is already submitted.")
+        raise NotEditable(_("This application is already submitted."))
     if until <= timezone.now():
-        raise ApplicationError("An extension must end in the future.")
+        raise ApplicationError(_("An extension must end in the future."))
     application.extension_until = until
     application.save(update_fields=["extension_until", "updated_at"])
-    audit(
-        user,
-        "application.extension",
-        f"Extension granted until {deadline_text(until, application.cycle.time_zone, application.jurisdiction)}",
-        application,
-    )
+    with translation.override("en"):  # audit summaries are stored as written: in English
+        summary = (
+            f"Extension granted until {deadline_text(until, application.cycle.time_zone, application.jurisdiction)}"
+        )
+    audit(user, "application.extension", summary, application)
     return application

@@ -23,7 +23,9 @@ from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assessment.domain import problems_in
 from assessment.forms import STEPS
@@ -111,34 +113,55 @@ def _organizers():
 
 
 def write_reminder(application, deadline, organizers):
-    """The reminder's subject and plain-text body: only this application's own data."""
+    """The reminder's subject and plain-text body, in the language of the jurisdiction's staff
+    (``Jurisdiction.language``): only this application's own data."""
+    with translation.override(application.jurisdiction.language):
+        return _reminder(application, deadline, organizers)
+
+
+def _reminder(application, deadline, organizers):
     cycle, jurisdiction = application.cycle, application.jurisdiction
-    subject = f"Reminder: {jurisdiction}'s {cycle} application is due {in_zone(deadline, cycle.time_zone)}"
+    names = {"jurisdiction": jurisdiction, "cycle": cycle}
+    subject = _("Reminder: %(jurisdiction)s's %(cycle)s application is due %(deadline)s") % {
+        **names,
+        "deadline": in_zone(deadline, cycle.time_zone),
+    }
     problems = problems_in(application.wizard_state)
     if problems:
         by_step = {}
         for problem in problems:
             by_step[problem["step_title"]] = by_step.get(problem["step_title"], 0) + 1
         steps = "\n".join(f"- {title} ({n})" for title, n in by_step.items())
-        count = "1 answer is missing or needs" if len(problems) == 1 else f"{len(problems)} answers are missing or need"
-        missing = f"{count} correcting, in these steps:\n{steps}\n"
+        missing = ngettext(
+            "%(count)s answer is missing or needs correcting, in these steps:",
+            "%(count)s answers are missing or need correcting, in these steps:",
+            len(problems),
+        ) % {"count": len(problems)}
+        missing = f"{missing}\n{steps}"
     else:
-        missing = "Every answer is complete: it only remains to submit the application on its last step.\n"
+        missing = _("Every answer is complete: it only remains to submit the application on its last step.")
     step = application.wizard_state.get("step") or STEPS[0][0]
     link = f"{settings.SITE_URL}{reverse('application_step', kwargs={'pk': application.pk, 'step': step})}"
-    write_to = f"Write to: {organizers}\n" if organizers else ""
-    body = (
-        "Hello,\n\n"
-        f"{jurisdiction}'s application for the Citizen-Engaged Community designation {cycle} is still a draft. "
-        f"It must be submitted by {deadline_text(deadline, cycle.time_zone, jurisdiction)}.\n\n"
-        f"{missing}\n"
-        f"Continue the application: {link}\n"
-        "Its last step lists every answer still missing, and submits the application once none is left.\n\n"
-        "If you need more time, ask the program's organizers for an extension before the deadline passes; "
-        f"only they can grant one.\n{write_to}\n"
-        f"You receive this e-mail as a staff member of {jurisdiction}.\n"
-    )
-    return subject, body
+    write_to = "\n" + _("Write to: %(organizers)s") % {"organizers": organizers} if organizers else ""
+    paragraphs = [
+        _("Hello,"),
+        _(
+            "%(jurisdiction)s's application for the Citizen-Engaged Community designation %(cycle)s is still a "
+            "draft. It must be submitted by %(deadline)s."
+        )
+        % {**names, "deadline": deadline_text(deadline, cycle.time_zone, jurisdiction)},
+        missing,
+        _("Continue the application: %(link)s") % {"link": link}
+        + "\n"
+        + _("Its last step lists every answer still missing, and submits the application once none is left."),
+        _(
+            "If you need more time, ask the program's organizers for an extension before the deadline passes; "
+            "only they can grant one."
+        )
+        + write_to,
+        _("You receive this e-mail as a staff member of %(jurisdiction)s.") % names + "\n",
+    ]
+    return subject, "\n\n".join(paragraphs)
 
 
 def _send(reminder, now):

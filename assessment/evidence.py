@@ -18,6 +18,8 @@ import secrets
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 
 from assessment import validators
 from assessment.audit import audit
@@ -39,7 +41,7 @@ def display_name(name):
 
 def _require_editable(application):
     if not application.is_draft:
-        raise NotEditable("This application has been submitted; its documents can no longer be changed.")
+        raise NotEditable(gettext("This application has been submitted; its documents can no longer be changed."))
 
 
 def document_download_name(name):
@@ -66,9 +68,21 @@ def document_download_name(name):
 # killed in between leaves at most a temporary file or a file no row names, which
 # ``manage.py sweep_files --apply`` removes once it is an hour old.
 
-DISK_FULL = "the server's disk is full"
-NOT_WRITTEN = "the server could not write it"
-NOT_STORED = "The document was not stored: {why}. Nothing was changed; try again later or tell the organizers."
+DISK_FULL = gettext_lazy("the server's disk is full")
+NOT_WRITTEN = gettext_lazy("the server could not write it")
+# A message with {why} (reports/report_files.py passes its own), in the language of the page that asked.
+NOT_STORED = gettext_lazy(
+    "The document was not stored: {why}. Nothing was changed; try again later or tell the organizers."
+)
+
+
+def _disk_full(error):
+    return getattr(error, "errno", None) in (errno.ENOSPC, errno.EDQUOT)
+
+
+def _refused(message, error):
+    """The StorageError for a file that could not be stored because of ``error``."""
+    return StorageError(str(message).format(why=_why(error)), disk_full=_disk_full(error))
 
 
 class StorageError(Exception):
@@ -80,7 +94,7 @@ class StorageError(Exception):
 
 
 def _why(error):
-    return DISK_FULL if getattr(error, "errno", None) in (errno.ENOSPC, errno.EDQUOT) else NOT_WRITTEN
+    return str(DISK_FULL if _disk_full(error) else NOT_WRITTEN)
 
 
 def sha256_of_file(path, chunk=1024 * 1024):
@@ -137,7 +151,7 @@ class PendingFile:
         except OSError as error:
             self.temporary.unlink(missing_ok=True)
             logger.error("Could not write %s: %s", self.temporary, error)
-            raise StorageError(message.format(why=_why(error)), disk_full=_why(error) == DISK_FULL) from error
+            raise _refused(message, error) from error
 
     def _write(self, content):
         descriptor = os.open(self.temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -155,7 +169,7 @@ class PendingFile:
             os.replace(self.temporary, self.path)
         except OSError as error:
             self.temporary.unlink(missing_ok=True)
-            raise StorageError(self.message.format(why=_why(error)), disk_full=_why(error) == DISK_FULL) from error
+            raise _refused(self.message, error) from error
         self.placed = True
         _fsync_folder(self.path.parent)
 
@@ -193,10 +207,12 @@ def store_document(application, kind, upload, checked, user, answering=False):
         with transaction.atomic():
             document.file.name = name
             document.save()
+            with translation.override("en"):  # audit summaries are stored as written: in English
+                summary = f"{document.get_kind_display()} uploaded: {document.original_name}"
             audit(
                 user,
                 "document.uploaded",
-                f"{document.get_kind_display()} uploaded: {document.original_name}",
+                summary,
                 application=application,
                 document=str(document.pk),
                 sha256=document.sha256,
@@ -212,7 +228,8 @@ def store_document(application, kind, upload, checked, user, answering=False):
 
 def remove_document(document, user):
     _require_editable(document.application)
-    name, kind = document.original_name, document.get_kind_display()
+    with translation.override("en"):  # for the audit summary, stored in English
+        name, kind = document.original_name, str(document.get_kind_display())
     storage, path = document.file.storage, document.file.name
     with transaction.atomic():
         audit(

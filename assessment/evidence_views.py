@@ -13,6 +13,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from assessment.access import can_edit, get_document_for, get_editable_application_for
@@ -21,7 +23,7 @@ from assessment.evidence import StorageError, document_download_name, file_match
 from assessment.forms import EvidenceUploadForm
 
 logger = logging.getLogger(__name__)
-DAMAGED = (
+DAMAGED = gettext_lazy(
     "The stored copy of this document is missing or damaged, so it is not handed out. "
     "Tell the organizers: they can restore it from a backup, or the applicant can upload it again."
 )
@@ -40,7 +42,7 @@ def upload_document(request, pk):
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, f"The document was not added: {error}")
+                messages.error(request, _("The document was not added: %(reason)s") % {"reason": error})
         return _back_to_evidence(application)
     try:
         document = store_document(
@@ -55,7 +57,12 @@ def upload_document(request, pk):
 
 
 def _say_added(request, document, checked):
-    added = f"{document.original_name} was added ({document.pages} page{'s' if document.pages != 1 else ''})."
+    added = ngettext(
+        "%(name)s was added (%(pages)s page).", "%(name)s was added (%(pages)s pages).", document.pages
+    ) % {
+        "name": document.original_name,
+        "pages": document.pages,
+    }
     # "For safety, links and scripts were removed from this copy." when the stored copy differs in content.
     messages.success(request, f"{added} {checked.note}" if checked.note else added)
 
@@ -66,7 +73,7 @@ def _remove(request, document):
     except NotEditable as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, f"{document.original_name} was removed.")
+        messages.success(request, _("%(name)s was removed.") % {"name": document.original_name})
 
 
 def attach_from_step(request, application, uploading):
@@ -84,7 +91,7 @@ def attach_from_step(request, application, uploading):
         except ValueError:
             document = None
         if document is None:
-            messages.error(request, "That document is no longer attached.")
+            messages.error(request, _("That document is no longer attached."))
         else:
             _remove(request, document)
         return None
@@ -93,15 +100,23 @@ def attach_from_step(request, application, uploading):
     form = EvidenceUploadForm(request.POST, request.FILES, max_bytes=settings.EVIDENCE_MAX_BYTES)
     if not form.is_valid():
         chosen = request.FILES.get("file")
-        again = f" Choose {chosen.name} again to upload it." if chosen and chosen.name else ""
-        messages.error(request, f"Your answers are saved, but the document was not added.{again}")
+        if chosen and chosen.name:
+            messages.error(
+                request,
+                _("Your answers are saved, but the document was not added. Choose %(name)s again to upload it.")
+                % {"name": chosen.name},
+            )
+        else:
+            messages.error(request, _("Your answers are saved, but the document was not added."))
         return form
     try:
         document = store_document(
             application, form.cleaned_data["kind"], form.cleaned_data["file"], form.checked, request.user
         )
     except (NotEditable, StorageError) as refused:
-        messages.error(request, f"Your answers are saved, but the document was not added: {refused}")
+        messages.error(
+            request, _("Your answers are saved, but the document was not added: %(reason)s") % {"reason": refused}
+        )
         return form
     _say_added(request, document, form.checked)
     return None
@@ -133,6 +148,6 @@ def delete_document(request, pk):
     document = get_document_for(request, pk)
     application = document.application
     if not can_edit(request.user, application):
-        raise PermissionDenied("Only the jurisdiction's own staff can remove its documents.")
+        raise PermissionDenied(_("Only the jurisdiction's own staff can remove its documents."))
     _remove(request, document)
     return _back_to_evidence(application)

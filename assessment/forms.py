@@ -17,10 +17,24 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from assessment import questionnaire, validators
 from assessment.models import EvidenceDocument
 from assessment.widget_html import RENDERER
+
+
+def _interpolated(text, params):
+    return str(text) % params
+
+
+# ``gettext_lazy("… %(name)s …") % params`` would translate at once (when the forms are built, at import):
+# this waits until the message is shown, in the language of that page.
+interpolated_lazy = lazy(_interpolated, str)
+
+CHOOSE = gettext_lazy("— choose —")
 
 _WIDGET_CLASSES = {
     "radioselect": "usa-radio__input",
@@ -56,8 +70,11 @@ class YesNoField(forms.TypedChoiceField):
     def __init__(self, **kwargs):
         kwargs.setdefault("choices", [(c.value, c.label) for c in questionnaire.YES_NO])
         kwargs.setdefault("coerce", lambda value: value == "yes")
-        kwargs.setdefault("error_messages", {"required": "Answer yes or no."})
+        kwargs.setdefault("error_messages", {"required": gettext_lazy("Answer yes or no.")})
         super().__init__(**kwargs)
+
+
+PERCENT_RANGE = gettext_lazy("Enter a percentage between 0 and 100, for example 82.5.")
 
 
 class PercentField(forms.DecimalField):
@@ -67,16 +84,16 @@ class PercentField(forms.DecimalField):
         kwargs.setdefault(
             "error_messages",
             {
-                "invalid": "Enter a percentage between 0 and 100, for example 82.5.",
-                "max_decimal_places": "Use at most one decimal place, for example 82.5.",
-                "max_digits": "Enter a percentage between 0 and 100, for example 82.5.",
-                "max_whole_digits": "Enter a percentage between 0 and 100, for example 82.5.",
+                "invalid": PERCENT_RANGE,
+                "max_decimal_places": gettext_lazy("Use at most one decimal place, for example 82.5."),
+                "max_digits": PERCENT_RANGE,
+                "max_whole_digits": PERCENT_RANGE,
             },
         )
         super().__init__(
             validators=[
-                MinValueValidator(Decimal(0), "A percentage cannot be below 0."),
-                MaxValueValidator(Decimal(100), "A percentage cannot be above 100."),
+                MinValueValidator(Decimal(0), gettext_lazy("A percentage cannot be below 0.")),
+                MaxValueValidator(Decimal(100), gettext_lazy("A percentage cannot be above 100.")),
             ],
             **kwargs,
         )
@@ -86,7 +103,7 @@ class PercentField(forms.DecimalField):
 def validate_this_century(value):
     """A date someone means. Far ones cannot even be stored (9999-12-31 in New York is year 10000 in UTC)."""
     if value and not 2000 <= value.year <= 2099:
-        raise ValidationError("Enter a date between 2000 and 2099.", code="out_of_range")
+        raise ValidationError(gettext("Enter a date between 2000 and 2099."), code="out_of_range")
 
 
 class DeadlineField(forms.DateTimeField):
@@ -144,15 +161,25 @@ def _messages_of_kind(q):
     """The messages a count or a year gives for a wrong number."""
     if q.kind == "year":
         return {
-            "invalid": "Enter a year, for example 2025.",
-            "min_value": f"Enter a year after {q.min_value}.",
-            "max_value": f"Enter a year before {q.max_value}.",
+            "invalid": gettext_lazy("Enter a year, for example 2025."),
+            "min_value": interpolated_lazy(gettext_lazy("Enter a year after %(year)s."), {"year": q.min_value}),
+            "max_value": interpolated_lazy(gettext_lazy("Enter a year before %(year)s."), {"year": q.max_value}),
         }
     return {
-        "invalid": f"Enter a whole {q.unit}, for example 12.",
-        "min_value": "This cannot be negative.",
-        "max_value": f"This looks too large; the most we accept is {q.max_value:,}.",
+        "invalid": interpolated_lazy(gettext_lazy("Enter a whole %(unit)s, for example 12."), {"unit": q.unit}),
+        "min_value": gettext_lazy("This cannot be negative."),
+        "max_value": interpolated_lazy(
+            gettext_lazy("This looks too large; the most we accept is %(most)s."), {"most": _grouped(q.max_value)}
+        ),
     }
+
+
+def _grouped_now(number):
+    return number_format(number, force_grouping=True)
+
+
+# 1,000,000 in English, 1 000 000 in French: the number as the page's language writes it.
+_grouped = lazy(_grouped_now, str)
 
 
 def field_for(q, in_rows=False):
@@ -165,7 +192,7 @@ def field_for(q, in_rows=False):
         case "yes_no":
             return YesNoField(choices=_pairs(q.choices), **common)
         case "choice" if in_rows:
-            return forms.ChoiceField(choices=[("", "— choose —")] + _pairs(q.choices), **common)
+            return forms.ChoiceField(choices=[("", CHOOSE)] + _pairs(q.choices), **common)
         case "choice":
             return forms.ChoiceField(choices=_pairs(q.choices), widget=forms.RadioSelect, **common)
         case "multiple_choice":
@@ -235,7 +262,7 @@ class BaseMetricFormSet(forms.BaseFormSet):
             return
         kinds = [f.cleaned_data["kind"] for f in self.forms if f.cleaned_data and f.cleaned_data.get("kind")]
         if not kinds:
-            raise forms.ValidationError("List at least one metric you track.", code="no_metrics")
+            raise forms.ValidationError(gettext("List at least one metric you track."), code="no_metrics")
 
 
 MetricFormSet = forms.formset_factory(
@@ -261,10 +288,14 @@ STEP_TITLES = {step.key: step.title for step in questionnaire.STEPS}
 
 class EvidenceUploadForm(UswdsForm):
     kind = forms.ChoiceField(
-        label="What is this document?", choices=[("", "— choose —")] + EvidenceDocument.Kind.choices
+        label=gettext_lazy("What is this document?"), choices=[("", CHOOSE)] + EvidenceDocument.Kind.choices
     )
     file = forms.FileField(
-        label="PDF file", error_messages={"required": "Choose a PDF file to upload.", "empty": "The file is empty."}
+        label=gettext_lazy("PDF file"),
+        error_messages={
+            "required": gettext_lazy("Choose a PDF file to upload."),
+            "empty": gettext_lazy("The file is empty."),
+        },
     )
 
     def __init__(self, *args, max_bytes, **kwargs):
@@ -275,9 +306,12 @@ class EvidenceUploadForm(UswdsForm):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > self.max_bytes:
+            sizes = {
+                "size": number_format(Decimal(f"{upload.size / 1_048_576:.1f}"), 1),
+                "limit": number_format(Decimal(f"{self.max_bytes / 1_048_576:.0f}"), 0),
+            }
             raise forms.ValidationError(
-                f"The file is {upload.size / 1_048_576:.1f} MB; the limit is {self.max_bytes / 1_048_576:.0f} MB.",
-                code="too_large",
+                gettext("The file is %(size)s MB; the limit is %(limit)s MB.") % sizes, code="too_large"
             )
         # The rewritten copy to store (CheckedPdf): bytes, pages, what was removed.
         self.checked = validators.check_pdf(upload)

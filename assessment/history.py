@@ -9,6 +9,8 @@ turns the events into words, naming people only to readers who may know them
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from assessment import access
 
 
@@ -24,16 +26,16 @@ class Line:
 def _who(event, reader, application, names_of_panel):
     actor = event.actor
     if actor is None:
-        return "System"
+        return _("System")
     if reader.is_organizer or actor.pk == reader.pk:
         return str(actor)
     if actor.is_applicant and actor.jurisdiction_id == application.jurisdiction_id:
         return str(actor)  # the jurisdiction's own staff: everyone reading its application knows them
     if actor.is_organizer:
-        return str(actor) if names_of_panel else "The organizers"
+        return str(actor) if names_of_panel else _("The organizers")
     if actor.is_reviewer:
-        return str(actor) if names_of_panel else "A reviewer"
-    return "Someone"
+        return str(actor) if names_of_panel else _("A reviewer")
+    return _("Someone")
 
 
 def lines_for(reader, application, events, names_of_panel=False):

@@ -14,9 +14,11 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
+from django.utils.translation import gettext, gettext_lazy
 
 from assessment.audit import audit
 from assessment.forms import UswdsForm, style_for_uswds
@@ -51,37 +53,62 @@ invitation_token_generator = InvitationTokenGenerator()
 class JurisdictionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A browser always sends one of the two; a form posted without it gets the model's default (English).
+        self.fields["language"].required = False
         style_for_uswds(self)
+
+    def clean_language(self):
+        return self.cleaned_data["language"] or Jurisdiction._meta.get_field("language").default
 
     class Meta:
         model = Jurisdiction
-        fields = ["name", "kind", "state", "country", "population", "county", "time_zone"]
+        fields = ["name", "kind", "state", "country", "population", "county", "time_zone", "language"]
+        # The labels Django would make of the field names, in the language of the page.
+        labels = {
+            "name": gettext_lazy("Name"),
+            "kind": gettext_lazy("Kind"),
+            "state": gettext_lazy("State or province"),
+            "country": gettext_lazy("Country"),
+            "population": gettext_lazy("Population"),
+            "county": gettext_lazy("County"),
+            "time_zone": gettext_lazy("Time zone"),
+            "language": gettext_lazy("Preferred language"),
+        }
         help_texts = {
-            "time_zone": "Its staff also read every deadline on this clock. The common North American zones "
-            "come first; any IANA time zone may be chosen."
+            "time_zone": gettext_lazy(
+                "Its staff also read every deadline on this clock. The common North American zones "
+                "come first; any IANA time zone may be chosen."
+            )
         }
 
 
 class InvitationForm(UswdsForm):
-    email = forms.EmailField(label="E-mail address", max_length=150)  # it is also the username (150 at most)
-    first_name = forms.CharField(max_length=150)
-    last_name = forms.CharField(max_length=150)
-    role = forms.ChoiceField(choices=User.Role.choices)
+    # The e-mail address is also the username (150 characters at most).
+    email = forms.EmailField(label=gettext_lazy("E-mail address"), max_length=150)
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=150)
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=150)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=User.Role.choices)
     jurisdiction = forms.ModelChoiceField(
-        Jurisdiction.objects.all(), required=False, help_text="Required for applicants."
+        Jurisdiction.objects.all(),
+        label=gettext_lazy("Jurisdiction"),
+        required=False,
+        help_text=gettext_lazy("Required for applicants."),
     )
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
         if User.objects.filter(email__iexact=email).exists() or User.objects.filter(username__iexact=email).exists():
-            raise forms.ValidationError("Someone with this e-mail address already has an account.", code="taken")
+            raise forms.ValidationError(
+                gettext("Someone with this e-mail address already has an account."), code="taken"
+            )
         return email
 
     def clean(self):
         data = super().clean()
         if data.get("role") == User.Role.APPLICANT and not data.get("jurisdiction"):
             self.add_error(
-                "jurisdiction", forms.ValidationError("Choose the jurisdiction this person works for.", code="required")
+                "jurisdiction",
+                forms.ValidationError(gettext("Choose the jurisdiction this person works for."), code="required"),
             )
         return data
 
@@ -98,7 +125,9 @@ def send_invitation(form, invited_by, request):
             jurisdiction=data["jurisdiction"],
         )  # no usable password until the invitation is accepted
         Invitation.objects.create(user=user, invited_by=invited_by)
-        audit(invited_by, "user.invited", f"Invited {user.email} as {user.get_role_display()}")
+        with translation.override("en"):  # audit summaries are stored as written: in English
+            summary = f"Invited {user.email} as {user.get_role_display()}"
+        audit(invited_by, "user.invited", summary)
     link = request.build_absolute_uri(
         reverse(
             "accept_invitation",
@@ -112,12 +141,9 @@ def send_invitation(form, invited_by, request):
         "site_name": settings.SITE_NAME,
         "days": settings.INVITATION_TIMEOUT_DAYS,
     }
-    transaction.on_commit(
-        lambda: send_mail(
-            f"You are invited to {settings.SITE_NAME}",
-            render_to_string("registration/invitation_email.txt", context),
-            None,
-            [user.email],
-        )
-    )
+    with translation.override(user.mail_language):  # the invited person's language, not the organizer's
+        context["site_name"] = gettext(settings.SITE_NAME)
+        subject = gettext("You are invited to %(site)s") % {"site": context["site_name"]}
+        body = render_to_string("registration/invitation_email.txt", context)
+    transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
     return user

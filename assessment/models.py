@@ -14,15 +14,16 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # The program made awards in four population categories (domain.md). The
 # bounds are ours: they split US cities and counties that run contact
 # centers into groups of comparable size.
 POPULATION_BANDS = [
-    (0, "Under 100,000"),
-    (100_000, "100,000 to 249,999"),
-    (250_000, "250,000 to 749,999"),
-    (750_000, "750,000 and over"),
+    (0, _("Under 100,000")),
+    (100_000, _("100,000 to 249,999")),
+    (250_000, _("250,000 to 749,999")),
+    (750_000, _("750,000 and over")),
 ]
 
 
@@ -37,21 +38,21 @@ def population_band(population):
 # Time zones: IANA names (zoneinfo). The select lists the common North American zones first, then every other
 # name zoneinfo knows; a cycle's deadline is set in one, and each jurisdiction reads it also in its own.
 COMMON_TIME_ZONES = [
-    ("America/St_Johns", "Newfoundland (St. John's)"),
-    ("America/Halifax", "Atlantic (Halifax)"),
-    ("America/Puerto_Rico", "Atlantic, no daylight saving (Puerto Rico)"),
-    ("America/New_York", "Eastern (New York)"),
-    ("America/Toronto", "Eastern (Toronto)"),
-    ("America/Chicago", "Central (Chicago)"),
-    ("America/Winnipeg", "Central (Winnipeg)"),
-    ("America/Regina", "Central, no daylight saving (Saskatchewan)"),
-    ("America/Denver", "Mountain (Denver)"),
-    ("America/Edmonton", "Mountain (Edmonton)"),
-    ("America/Phoenix", "Mountain, no daylight saving (Arizona)"),
-    ("America/Los_Angeles", "Pacific (Los Angeles)"),
-    ("America/Vancouver", "Pacific (Vancouver)"),
-    ("America/Anchorage", "Alaska (Anchorage)"),
-    ("Pacific/Honolulu", "Hawaii (Honolulu)"),
+    ("America/St_Johns", _("Newfoundland (St. John's)")),
+    ("America/Halifax", _("Atlantic (Halifax)")),
+    ("America/Puerto_Rico", _("Atlantic, no daylight saving (Puerto Rico)")),
+    ("America/New_York", _("Eastern (New York)")),
+    ("America/Toronto", _("Eastern (Toronto)")),
+    ("America/Chicago", _("Central (Chicago)")),
+    ("America/Winnipeg", _("Central (Winnipeg)")),
+    ("America/Regina", _("Central, no daylight saving (Saskatchewan)")),
+    ("America/Denver", _("Mountain (Denver)")),
+    ("America/Edmonton", _("Mountain (Edmonton)")),
+    ("America/Phoenix", _("Mountain, no daylight saving (Arizona)")),
+    ("America/Los_Angeles", _("Pacific (Los Angeles)")),
+    ("America/Vancouver", _("Pacific (Vancouver)")),
+    ("America/Anchorage", _("Alaska (Anchorage)")),
+    ("Pacific/Honolulu", _("Hawaii (Honolulu)")),
 ]
 
 
@@ -62,15 +63,16 @@ def valid_time_zones():
 
 
 def time_zone_choices():
+    """The zone select's choices, in the active language (called each time a form lists them)."""
     common = [(name, f"{label} — {name}") for name, label in COMMON_TIME_ZONES if name in valid_time_zones()]
-    taken = {name for name, _ in common}
+    taken = {name for name, _label in common}
     others = [(name, name) for name in sorted(valid_time_zones() - taken)]
-    return [("North America", common), ("Other time zones", others)]
+    return [(str(_("North America")), common), (str(_("Other time zones")), others)]
 
 
 def validate_time_zone(value):
     if value not in valid_time_zones():
-        raise ValidationError("Choose a time zone by its IANA name, for example America/Chicago.", code="time_zone")
+        raise ValidationError(_("Choose a time zone by its IANA name, for example America/Chicago."), "time_zone")
 
 
 def default_time_zone():
@@ -89,14 +91,14 @@ def time_zone_field(help_text):
 
 class Jurisdiction(models.Model):
     class Kind(models.TextChoices):
-        CITY = "city", "City"
-        COUNTY = "county", "County"
-        CITY_COUNTY = "city-county", "City-county"
-        TOWN = "town", "Town"
+        CITY = "city", _("City")
+        COUNTY = "county", _("County")
+        CITY_COUNTY = "city-county", _("City-county")
+        TOWN = "town", _("Town")
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    state = models.CharField("state or province", max_length=100)
+    state = models.CharField(_("state or province"), max_length=100)
     country = models.CharField(max_length=100, default="United States")
     population = models.PositiveIntegerField()
     county = models.ForeignKey(
@@ -106,15 +108,15 @@ class Jurisdiction(models.Model):
         on_delete=models.SET_NULL,
         related_name="places",
         limit_choices_to={"kind": Kind.COUNTY},
-        help_text="For a city or town: the county it lies in (used to find conflicts of interest).",
+        help_text=_("For a city or town: the county it lies in (used to find conflicts of interest)."),
     )
-    time_zone = time_zone_field("Where its staff read deadlines: each deadline is also shown in this zone.")
+    time_zone = time_zone_field(_("Where its staff read deadlines: each deadline is also shown in this zone."))
     language = models.CharField(
-        "preferred language",
+        _("preferred language"),
         max_length=8,
         choices=settings.LANGUAGES,
         default="en",
-        help_text="The language of the e-mails sent to its staff and of its designation report and certificate.",
+        help_text=_("The language of the e-mails sent to its staff and of its designation report and certificate."),
     )
 
     class Meta:
@@ -131,9 +133,9 @@ class Jurisdiction(models.Model):
 
 class User(AbstractUser):
     class Role(models.TextChoices):
-        APPLICANT = "applicant", "Applicant (jurisdiction staff)"
-        REVIEWER = "reviewer", "Reviewer"
-        ORGANIZER = "organizer", "Organizer"
+        APPLICANT = "applicant", _("Applicant (jurisdiction staff)")
+        REVIEWER = "reviewer", _("Reviewer")
+        ORGANIZER = "organizer", _("Organizer")
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.APPLICANT)
     jurisdiction = models.ForeignKey(
@@ -142,9 +144,9 @@ class User(AbstractUser):
         blank=True,
         on_delete=models.PROTECT,
         related_name="staff",
-        help_text="Applicants: the jurisdiction they work for. Reviewers: their own (a conflict of interest).",
+        help_text=_("Applicants: the jurisdiction they work for. Reviewers: their own (a conflict of interest)."),
     )
-    title = models.CharField("job title", max_length=200, blank=True)
+    title = models.CharField(_("job title"), max_length=200, blank=True)
     # Set by the language switch (config/language.py); empty: the browser's language.
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True)
 
@@ -160,6 +162,13 @@ class User(AbstractUser):
     def is_organizer(self):
         return self.role == self.Role.ORGANIZER
 
+    @property
+    def mail_language(self):
+        """Their e-mails' language: a jurisdiction's staff read the jurisdiction's, others theirs, else the default."""
+        if self.is_applicant and self.jurisdiction_id:
+            return self.jurisdiction.language
+        return self.language or settings.LANGUAGE_CODE
+
     def __str__(self):
         return self.get_full_name() or self.email or self.username
 
@@ -173,19 +182,19 @@ def _two_years_after(day):
 
 class Cycle(models.Model):
     class Status(models.TextChoices):
-        UPCOMING = "upcoming", "Upcoming"
-        OPEN = "open", "Open for applications"
-        REVIEW = "review", "In review"
-        DECIDED = "decided", "Decided"
-        PUBLISHED = "published", "Designees published"
+        UPCOMING = "upcoming", _("Upcoming")
+        OPEN = "open", _("Open for applications")
+        REVIEW = "review", _("In review")
+        DECIDED = "decided", _("Decided")
+        PUBLISHED = "published", _("Designees published")
 
-    name = models.CharField(max_length=50, unique=True, help_text="For example 2025–2027.")
+    name = models.CharField(max_length=50, unique=True, help_text=_("For example 2025–2027."))
     opens_at = models.DateTimeField()
-    closes_at = models.DateTimeField(help_text="Submission deadline, in the cycle's time zone.")
-    time_zone = time_zone_field("The zone the cycle's dates are set and shown in.")
+    closes_at = models.DateTimeField(help_text=_("Submission deadline, in the cycle's time zone."))
+    time_zone = time_zone_field(_("The zone the cycle's dates are set and shown in."))
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.UPCOMING)
-    valid_from = models.DateField(help_text="First day designations from this cycle are valid.")
-    valid_until = models.DateField(blank=True, help_text="Two years after the start unless set.")
+    valid_from = models.DateField(help_text=_("First day designations from this cycle are valid."))
+    valid_until = models.DateField(blank=True, help_text=_("Two years after the start unless set."))
     # Who signs the cycle's certificates of designation (review.certificates), as printed under the signature.
     signatory_name = models.CharField(max_length=120, blank=True)
     signatory_title = models.CharField(max_length=160, blank=True)
@@ -210,8 +219,8 @@ class Cycle(models.Model):
 
 class Application(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="applications")
@@ -222,7 +231,7 @@ class Application(models.Model):
     wizard_state = models.JSONField(default=dict, blank=True)
     # The answers that validate, per step: what scoring and reports read.
     answers = models.JSONField(default=dict, blank=True)
-    version = models.PositiveIntegerField(default=1, help_text="Raised by every save; guards against lost updates.")
+    version = models.PositiveIntegerField(default=1, help_text=_("Raised by every save; guards against lost updates."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -232,7 +241,7 @@ class Application(models.Model):
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     extension_until = models.DateTimeField(
-        null=True, blank=True, help_text="An organizer's extension: the applicant may submit until then."
+        null=True, blank=True, help_text=_("An organizer's extension: the applicant may submit until then.")
     )
     prefilled_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
@@ -282,12 +291,12 @@ def evidence_upload_to(instance, filename):
 
 class EvidenceDocument(models.Model):
     class Kind(models.TextChoices):
-        TECHNOLOGY_PLAN = "technology_plan", "Technology plan"
-        SLA = "sla", "Service-level agreement with departments"
-        PERFORMANCE_REPORT = "performance_report", "Performance report"
-        SOCIAL_MEDIA_POLICY = "social_media_policy", "Social-media policy"
-        CONTINUITY_PLAN = "continuity_plan", "Continuity plan"
-        OTHER = "other", "Other supporting document"
+        TECHNOLOGY_PLAN = "technology_plan", _("Technology plan")
+        SLA = "sla", _("Service-level agreement with departments")
+        PERFORMANCE_REPORT = "performance_report", _("Performance report")
+        SOCIAL_MEDIA_POLICY = "social_media_policy", _("Social-media policy")
+        CONTINUITY_PLAN = "continuity_plan", _("Continuity plan")
+        OTHER = "other", _("Other supporting document")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
@@ -317,13 +326,13 @@ class AuditEvent(models.Model):
 
     class Audience(models.TextChoices):
         # Only organizers (reasons for ending assignments, conflicts, draft saves of reviews).
-        ORGANIZERS = "organizers", "Organizers only"
+        ORGANIZERS = "organizers", _("Organizers only")
         # Organizers, and the reviewers of the application once their own review is submitted.
-        PANEL = "panel", "The review panel"
+        PANEL = "panel", _("The review panel")
         # Organizers and the applicant's staff (appeals, extensions).
-        APPLICANT = "applicant", "Organizers and the applicant"
+        APPLICANT = "applicant", _("Organizers and the applicant")
         # Everyone who may read the application (its staff, its reviewers, organizers).
-        PUBLIC = "public", "Everyone who may read the application"
+        PUBLIC = "public", _("Everyone who may read the application")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -332,7 +341,7 @@ class AuditEvent(models.Model):
         Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
     )
     cycle = models.ForeignKey(Cycle, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    summary = models.CharField(max_length=300, help_text="In words, written for the event's audience.")
+    summary = models.CharField(max_length=300, help_text=_("In words, written for the event's audience."))
     audience = models.CharField(max_length=20, choices=Audience.choices, default=Audience.ORGANIZERS)
     data = models.JSONField(default=dict, blank=True)
 
@@ -376,9 +385,9 @@ class DraftReminder(models.Model):
     """
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="draft_reminders")
-    days_before = models.PositiveSmallIntegerField(help_text="The reminder N days before the deadline.")
-    remind_on = models.DateField(help_text="The deadline's date, in the cycle's zone, less days_before.")
-    deadline = models.DateTimeField(help_text="The deadline it reminded of (an extension's, if any).")
+    days_before = models.PositiveSmallIntegerField(help_text=_("The reminder N days before the deadline."))
+    remind_on = models.DateField(help_text=_("The deadline's date, in the cycle's zone, less days_before."))
+    deadline = models.DateTimeField(help_text=_("The deadline it reminded of (an extension's, if any)."))
     claimed_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     recipients = models.PositiveSmallIntegerField(default=0)

@@ -21,6 +21,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.cache import caches
 from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
 
 from assessment.forms import style_for_uswds
 from config.client_ip import client_ip
@@ -49,6 +50,8 @@ class PasswordResetConfirmView(UswdsForm, auth_views.PasswordResetConfirmView):
 
 
 class ThrottledPasswordResetView(UswdsForm, auth_views.PasswordResetView):
+    # The e-mail (registration/password_reset_subject.txt and _email.html) is written in the language of the
+    # person it goes to (User.mail_language), not of whoever asked for it.
     @property
     def extra_email_context(self):
         return {"hours": settings.PASSWORD_RESET_TIMEOUT // 3600}  # the mail says how long the link works
@@ -57,7 +60,7 @@ class ThrottledPasswordResetView(UswdsForm, auth_views.PasswordResetView):
         if not take_slot("client", client_ip(self.request) or "", settings.PASSWORD_RESET_LIMIT_PER_CLIENT):
             messages.error(
                 self.request,
-                "Too many password-reset requests came from your network in the last hour. Try again later.",
+                _("Too many password-reset requests came from your network in the last hour. Try again later."),
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         if take_slot("address", form.cleaned_data["email"].strip().lower(), settings.PASSWORD_RESET_LIMIT_PER_ADDRESS):

@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.utils import translation
 from django.utils.datastructures import MultiValueDict
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from assessment.forms import STEP_TITLES, STEPS
 
@@ -50,7 +51,7 @@ def _text(value):
 
 
 def _problem(step, field, message):
-    return {"step": step, "step_title": STEP_TITLES[step], "field": _text(field), "message": _text(message)}
+    return {"step": step, "step_title": _text(STEP_TITLES[step]), "field": _text(field), "message": _text(message)}
 
 
 def _answers(form):
@@ -74,7 +75,8 @@ def _problems(step, form):
         for index, row in enumerate(form.forms, start=1):
             for name, errors in row.errors.items():
                 label = row.fields[name].label if name in row.fields else ""
-                problems.extend(_problem(step, f"Row {index}: {label}", message) for message in errors)
+                field = _("Row %(number)s: %(label)s") % {"number": index, "label": label}
+                problems.extend(_problem(step, field, message) for message in errors)
         return problems
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
 
 from config.slots import ProcessSlots
 
@@ -25,23 +27,32 @@ logger = logging.getLogger(__name__)
 CHECKER = Path(__file__).with_name("pdfclean.py")
 MIB = 1024 * 1024
 
-EXPORT_AGAIN = "Export it again from the original (for example with “Print to PDF”) and retry."
+EXPORT_AGAIN = gettext_lazy("Export it again from the original (for example with “Print to PDF”) and retry.")
 REFUSALS = {
-    "not_pdf": "This file is not a PDF. Save or export the document as PDF and try again.",
-    "encrypted": "This PDF is password-protected, so reviewers could not open it. Upload a copy without a password.",
-    "damaged": "This PDF is damaged and cannot be opened. Export it again from the original and retry.",
-    "empty": "This PDF has no pages.",
-    "too_many_pages": "This PDF has more than {limit:,} pages. Split it into smaller documents and upload those.",
-    "page_tree": "This PDF's list of pages is nested more than {limit} levels deep, which no ordinary document is. "
-    + EXPORT_AGAIN,
-    "inflates": "This PDF expands to more than {mb:,} MB when it is opened, far more than an ordinary document, "
-    "so it was refused. " + EXPORT_AGAIN,
-    "too_complex": "This PDF needs more memory to check than a document may use, so it was refused. " + EXPORT_AGAIN,
-    "too_slow": "Checking this PDF took longer than {seconds} seconds, so it was refused. " + EXPORT_AGAIN,
-    "too_large": "The checked copy of this PDF would be larger than {mb:,} MB. " + EXPORT_AGAIN,
-    "busy": "Too many documents are being checked right now. Try again in a minute.",
-    "unavailable": "The document check could not run just now. Try again in a minute.",
+    "not_pdf": gettext_lazy("This file is not a PDF. Save or export the document as PDF and try again."),
+    "encrypted": gettext_lazy(
+        "This PDF is password-protected, so reviewers could not open it. Upload a copy without a password."
+    ),
+    "damaged": gettext_lazy("This PDF is damaged and cannot be opened. Export it again from the original and retry."),
+    "empty": gettext_lazy("This PDF has no pages."),
+    "too_many_pages": gettext_lazy(
+        "This PDF has more than %(limit)s pages. Split it into smaller documents and upload those."
+    ),
+    "page_tree": gettext_lazy(
+        "This PDF's list of pages is nested more than %(limit)s levels deep, which no ordinary document is."
+    ),
+    "inflates": gettext_lazy(
+        "This PDF expands to more than %(mb)s MB when it is opened, far more than an ordinary document, "
+        "so it was refused."
+    ),
+    "too_complex": gettext_lazy("This PDF needs more memory to check than a document may use, so it was refused."),
+    "too_slow": gettext_lazy("Checking this PDF took longer than %(seconds)s seconds, so it was refused."),
+    "too_large": gettext_lazy("The checked copy of this PDF would be larger than %(mb)s MB."),
+    "busy": gettext_lazy("Too many documents are being checked right now. Try again in a minute."),
+    "unavailable": gettext_lazy("The document check could not run just now. Try again in a minute."),
 }
+# The refusals that go on with EXPORT_AGAIN (a sentence of its own).
+AGAIN = frozenset({"page_tree", "inflates", "too_complex", "too_slow", "too_large"})
 
 
 # What pdfclean.py reports removing, in the order the applicant reads it.
@@ -56,10 +67,31 @@ REMOVED_ORDER = [
     "other actions",
     OUTSIDE,
 ]
+# pdfclean.py's words (it runs without Django), as the applicant reads them.
+REMOVED_WORDS = {
+    "links": pgettext_lazy("removed from a PDF", "links"),
+    "scripts": pgettext_lazy("removed from a PDF", "scripts"),
+    "automatic actions": pgettext_lazy("removed from a PDF", "automatic actions"),
+    "form submissions": pgettext_lazy("removed from a PDF", "form submissions"),
+    "embedded files": pgettext_lazy("removed from a PDF", "embedded files"),
+    "media": pgettext_lazy("removed from a PDF", "media"),
+    "other actions": pgettext_lazy("removed from a PDF", "other actions"),
+    OUTSIDE: pgettext_lazy("removed from a PDF", "content outside the PDF"),
+}
+
+
+def _joined(words):
+    """'links, scripts and media'."""
+    return pgettext("a list", "%(first)s and %(last)s") % {"first": ", ".join(words[:-1]), "last": words[-1]}
 
 
 def _refusal(code, **details):
-    return ValidationError(REFUSALS[code].format(**details), code)
+    # Numbers as the page's language writes them: 5,000 in English, 5 000 in French.
+    params = {name: number_format(value, force_grouping=True) for name, value in details.items()}
+    text = str(REFUSALS[code]) % params
+    if code in AGAIN:
+        text = f"{text} {EXPORT_AGAIN}"
+    return ValidationError(text, code)
 
 
 @dataclass(frozen=True)
@@ -84,9 +116,11 @@ class CheckedPdf:
         if not self.removed:
             return ""
         words = sorted(self.removed, key=lambda word: REMOVED_ORDER.index(word) if word in REMOVED_ORDER else 99)
-        listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-        verb = "was" if words == [OUTSIDE] else "were"
-        return f"For safety, {listed} {verb} removed from this copy."
+        named = [str(REMOVED_WORDS.get(word, word)) for word in words]
+        listed = named[0] if len(named) == 1 else _joined(named)
+        if words == [OUTSIDE]:
+            return gettext("For safety, %(removed)s was removed from this copy.") % {"removed": listed}
+        return gettext("For safety, %(removed)s were removed from this copy.") % {"removed": listed}
 
 
 _slots = ProcessSlots("EVIDENCE_CHECK_PROCESSES")

@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessment import domain
@@ -25,10 +27,12 @@ from assessment.password_reset import PasswordResetConfirmView
 def start(request, cycle_id):
     user = request.user
     if not (user.is_applicant and user.jurisdiction_id):
-        return render(request, "403.html", {"message": "Only a jurisdiction's staff can apply."}, status=403)
+        return render(request, "403.html", {"message": _("Only a jurisdiction's staff can apply.")}, status=403)
     cycle = get_object_or_404(Cycle, pk=cycle_id, status=Cycle.Status.OPEN)
     if not cycle.is_accepting():
-        messages.error(request, f"{cycle} is not accepting applications: the deadline has passed.")
+        messages.error(
+            request, _("%(cycle)s is not accepting applications: the deadline has passed.") % {"cycle": cycle}
+        )
         return redirect("home")
     application = domain.start_application(user.jurisdiction, cycle, user, prefill=request.POST.get("prefill") == "yes")
     return redirect("application_step", pk=application.pk, step=application.wizard_state.get("step") or STEPS[0][0])
@@ -45,7 +49,7 @@ class AcceptInvitationView(PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
         form.user.invitations.filter(accepted_at=None).update(accepted_at=timezone.now())
-        messages.success(self.request, "Your password is set. Sign in to continue.")
+        messages.success(self.request, _("Your password is set. Sign in to continue."))
         return response
 
 
@@ -62,7 +66,9 @@ def jurisdiction_create(request):
     if request.method == "POST" and form.is_valid():
         jurisdiction = form.save()
         audit(request.user, "jurisdiction.created", f"Created {jurisdiction}")
-        messages.success(request, f"{jurisdiction} was added. Invite its staff below.")
+        messages.success(
+            request, _("%(jurisdiction)s was added. Invite its staff below.") % {"jurisdiction": jurisdiction}
+        )
         return redirect("jurisdiction_detail", jurisdiction.pk)
     return render(request, "assessment/jurisdiction_form.html", {"form": form})
 
@@ -88,7 +94,7 @@ def invite(request):
     form = InvitationForm(request.POST or None, initial={"role": "applicant"})
     if request.method == "POST" and form.is_valid():
         user = send_invitation(form, invited_by=request.user, request=request)
-        messages.success(request, f"An invitation was e-mailed to {user.email}.")
+        messages.success(request, _("An invitation was e-mailed to %(email)s.") % {"email": user.email})
         if user.jurisdiction_id:
             return redirect("jurisdiction_detail", user.jurisdiction_id)
         return redirect("home")
@@ -99,12 +105,14 @@ class ExtensionForm(UswdsForm):
     """A new deadline for one draft, typed on the clock of a named zone: the jurisdiction's own unless the
     organizer chooses another (left out, it is the jurisdiction's)."""
 
-    zone = forms.ChoiceField(label="Time zone of the new deadline", choices=time_zone_choices, required=False)
+    zone = forms.ChoiceField(
+        label=gettext_lazy("Time zone of the new deadline"), choices=time_zone_choices, required=False
+    )
     until = DeadlineField(
-        label="Allow submission until",
+        label=gettext_lazy("Allow submission until"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        error_messages={"invalid": "Enter a date and time, for example 2026-12-31 17:00."},
-        help_text="A date and time in the time zone chosen above.",
+        error_messages={"invalid": gettext_lazy("Enter a date and time, for example 2026-12-31 17:00.")},
+        help_text=gettext_lazy("A date and time in the time zone chosen above."),
     )
 
     def __init__(self, *args, application=None, **kwargs):
@@ -112,11 +120,14 @@ class ExtensionForm(UswdsForm):
         own = application.jurisdiction.time_zone if application else settings.TIME_ZONE
         self.fields["zone"].initial = own
         if application:
-            self.fields["zone"].help_text = f"{application.jurisdiction.name}'s own zone is {own}."
+            self.fields["zone"].help_text = _("%(jurisdiction)s's own zone is %(zone)s.") % {
+                "jurisdiction": application.jurisdiction.name,
+                "zone": own,
+            }
         chosen = self.data.get("zone") if self.is_bound else None
         zone = chosen if isinstance(chosen, str) and chosen in valid_time_zones() else own
         self.fields["until"].zone = zone
-        self.fields["until"].label = f"Allow submission until (date and time in {zone})"
+        self.fields["until"].label = _("Allow submission until (date and time in %(zone)s)") % {"zone": zone}
 
     def clean_zone(self):
         return self.cleaned_data["zone"] or self.fields["zone"].initial

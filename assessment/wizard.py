@@ -19,6 +19,7 @@ from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from formtools.wizard.storage.base import BaseStorage
 from formtools.wizard.views import NamedUrlWizardView, StepsHelper
@@ -58,7 +59,7 @@ class ApplicationWizard(NamedUrlWizardView):
     def dispatch(self, request, *args, **kwargs):
         self.application = get_editable_application_for(request, kwargs["pk"])
         if not self.application.is_draft:
-            messages.info(request, "This application has been submitted; here is what was sent.")
+            messages.info(request, _("This application has been submitted; here is what was sent."))
             return redirect("application_detail", self.application.pk)
         self.prefix = f"application-{self.application.pk}"
         self.storage = DraftStorage(self.prefix, request, self.application)
@@ -71,7 +72,7 @@ class ApplicationWizard(NamedUrlWizardView):
     def get(self, request, *args, **kwargs):
         step = kwargs.get("step")
         if step not in self.get_form_list():
-            raise Http404("No such step.")
+            raise Http404(_("No such step."))
         self.storage.current_step = step
         # Answers posted here after the session had ended (config/faults.py), held until now: saved like
         # any save, now that dispatch has checked that this user may edit this application. Used once.
@@ -81,7 +82,7 @@ class ApplicationWizard(NamedUrlWizardView):
             form = self.get_form(data=MultiValueDict(answers))
             refused = self.store_step(step, answers, form, step, stash["version"])
             if refused is None:
-                messages.success(request, "Your answers from before you signed in again are saved.")
+                messages.success(request, _("Your answers from before you signed in again are saved."))
                 refused = redirect(self.get_step_url(step))
             return faults.forget_stash(refused)
         data = self.storage.get_step_data(step)
@@ -92,7 +93,7 @@ class ApplicationWizard(NamedUrlWizardView):
     def post(self, request, *args, **kwargs):
         step = kwargs.get("step")
         if step not in self.get_form_list():
-            raise Http404("No such step.")
+            raise Http404(_("No such step."))
         self.storage.current_step = step
         # What is checked is what is stored: the fields the step's form reads, within their limits.
         answers = domain.strip_non_answers(request.POST, step)
@@ -130,11 +131,12 @@ class ApplicationWizard(NamedUrlWizardView):
             return redirect(self.get_step_url(target))
         if action == "save_exit":
             messages.success(
-                request, f"Your answers on “{STEP_TITLES[step]}” are saved. You can come back at any time."
+                request,
+                _("Your answers on “%(step)s” are saved. You can come back at any time.") % {"step": STEP_TITLES[step]},
             )
             return redirect("home")
         if action == "save":
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
             return redirect(self.get_step_url(step))
         if step == self.steps.last and form.is_valid():
             return self.submit(form)
@@ -157,9 +159,11 @@ class ApplicationWizard(NamedUrlWizardView):
             # Refused whole: the draft keeps what it held.
             messages.error(
                 request,
-                f"This page was not saved: with it the application would hold more than "
-                f"{filesizeformat(settings.DRAFT_MAX_BYTES)} of text. Shorten your answers and save again; "
-                "what was saved before is kept.",
+                _(
+                    "This page was not saved: with it the application would hold more than %(size)s of text. "
+                    "Shorten your answers and save again; what was saved before is kept."
+                )
+                % {"size": filesizeformat(settings.DRAFT_MAX_BYTES)},
             )
             return self.render(form)
         saved_step_data = self.storage.data["step_data"]
@@ -187,10 +191,11 @@ class ApplicationWizard(NamedUrlWizardView):
             self.storage.current_step = step
             response = self.render(
                 form,
-                not_saved=(
-                    f"Not saved: the server could not store your answers just now ({faults.fault_reason(fault)}). "
+                not_saved=_(
+                    "Not saved: the server could not store your answers just now (%(reason)s). "
                     "What you typed is still below: try again in a minute, or copy it somewhere safe."
-                ),
+                )
+                % {"reason": faults.fault_reason(fault)},
             )
             response.status_code = 503
             return faults.with_retry_after(response)
@@ -206,7 +211,7 @@ class ApplicationWizard(NamedUrlWizardView):
             return redirect("application_detail", self.application.pk)
         messages.success(
             self.request,
-            "Your application has been submitted. A receipt has been e-mailed to your jurisdiction's staff.",
+            _("Your application has been submitted. A receipt has been e-mailed to your jurisdiction's staff."),
         )
         return redirect("application_detail", application.pk)
 

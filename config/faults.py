@@ -22,6 +22,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from assessment import domain
 from assessment.forms import STEP_TITLES
@@ -49,13 +50,13 @@ def is_disk_full(exc):
 def fault_reason(exc):
     """What failed, in plain words, for a message that begins "the server could not store …"."""
     if is_disk_full(exc):
-        return "its disk is full"
+        return _("its disk is full")
     if isinstance(exc, DatabaseError):
         cause = exc.__cause__
         if getattr(cause, "sqlstate", None) == "25006" or "readonly database" in str(exc).lower():
-            return "its database is not accepting changes"
-        return "its database is not answering"
-    return "it could not write to its disk"
+            return _("its database is not accepting changes")
+        return _("its database is not answering")
+    return _("it could not write to its disk")
 
 
 def with_retry_after(response):
@@ -86,7 +87,7 @@ class ServiceUnavailableMiddleware:
             response = render(request, "503.html", context, status=503)
         except Exception:
             # The same page without anything of the request's (no session, no user, no query).
-            context.update(SITE_NAME=settings.SITE_NAME, DEMO=settings.DEMO)
+            context.update(SITE_NAME=_(settings.SITE_NAME), DEMO=settings.DEMO)
             response = HttpResponse(render_to_string("503.html", context), status=503)
         return with_retry_after(response)
 
@@ -145,7 +146,7 @@ class SessionEndedStashMiddleware:
             _stash_key(token), {"pk": str(pk), "step": step, "answers": answers, "version": version}, STASH_SECONDS
         )
         messages.warning(
-            request, "Your session had ended, so your answers were not saved yet. Sign in and they will be saved."
+            request, _("Your session had ended, so your answers were not saved yet. Sign in and they will be saved.")
         )
         response = redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         response.set_cookie(

@@ -33,6 +33,9 @@ from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.security import SecurityMiddleware
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.utils import translation
+
+from config.language import language_of
 
 # Where a signed-in applicant sends a file: the evidence upload and a clarification's answer.
 UPLOAD_ROUTES = frozenset({"document_upload", "clarification_answer"})
@@ -140,16 +143,18 @@ class RequestBodyLimitMiddleware:
         return response
 
     def too_large(self, request, cap, upload):
-        response = render(
-            request,
-            "413.html",
-            {
-                "limit_mb": cap / 1_048_576,
-                "upload": upload,
-                "evidence_mb": settings.EVIDENCE_MAX_BYTES / 1_048_576,
-            },
-            status=413,
-        )
+        # Before the language middleware (and the user): the page is in the cookie's or the browser's language.
+        with translation.override(language_of(request)):
+            response = render(
+                request,
+                "413.html",
+                {
+                    "limit_mb": cap / 1_048_576,
+                    "upload": upload,
+                    "evidence_mb": settings.EVIDENCE_MAX_BYTES / 1_048_576,
+                },
+                status=413,
+            )
         response["Content-Length"] = str(len(response.content))
         for middleware in self.headers:
             response = middleware.process_response(request, response)

@@ -140,6 +140,7 @@ FIELD_ROWS = {
 NOT_PRIVATE = {
     "assessment.User.password": "a salted hash that no page renders; a marker cannot be typed into it",
     "assessment.User.role": "applicant, reviewer or organizer: a role, not a secret",
+    "assessment.User.language": "en or fr, the language a person reads the site in: a preference, not a secret",
     "assessment.AuditEvent.action": "a code (review.submitted); the History's words are its summary",
     "assessment.AuditEvent.summary": "repeats other fields in words: every marker it can carry is one of theirs",
     "assessment.AuditEvent.audience": "who an event is for (organizers, panel, applicant, public): a code",

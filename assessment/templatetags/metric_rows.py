@@ -17,6 +17,7 @@ was a third of the step's time. The widgets themselves are Django's (``{{ field 
 
 from django import template
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from assessment.widget_html import shown
 
@@ -27,11 +28,13 @@ register = template.Library()
 def metric_cells(row, number):
     """The ``<td>`` of each field of ``row`` (a bound form of the metrics formset), the row numbered ``number``."""
     cells = []
+    row_label = _("Row %(number)s: %(label)s")
     for field in row:
+        label = row_label % {"number": shown(number), "label": shown(field.label)}
         errors = "".join(f'<span class="usa-error-message">{shown(error)}</span>' for error in field.errors)
         cells.append(
             "\n      <td>\n"
-            f'        <label class="usa-sr-only" for="{shown(field.id_for_label)}">Row {shown(number)}: {shown(field.label)}</label>\n'
+            f'        <label class="usa-sr-only" for="{shown(field.id_for_label)}">{label}</label>\n'
             f"        {errors}\n"
             f"        {shown(field)}\n"
             "      </td>\n      "

@@ -17,7 +17,10 @@ tests/test_application_page.py compares with the loops.
 """
 
 from django import template
+from django.utils.formats import localize
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from assessment.templatetags.points import number, plain_locale, write_points
 from assessment.widget_html import shown
@@ -28,6 +31,12 @@ register = template.Library()
 def _get(item, key, missing=""):
     """``c.key`` of an engine result's dict: a missing key is "" to ``{{ }}`` and None to ``{% if %}``."""
     return item.get(key, missing) if isinstance(item, dict) else getattr(item, key, missing)
+
+
+def _attribute(value, plain):
+    """A number in an attribute (a meter's min, max, value): written as in the text in a plain locale, and
+    never localized otherwise (a browser reads "12,5" as no number)."""
+    return number(value, plain) if plain else escape(localize(value, use_l10n=False))
 
 
 @register.simple_tag
@@ -49,22 +58,27 @@ def criteria_rows(result):
 @register.simple_tag
 def category_rows(standing):
     plain = plain_locale()
+    # The words, once per table (their placeholders filled for each row).
+    up_to = _("(+ up to %(points)s from reviewers)")
+    not_yet = _("— not yet")
+    of = _("%(points)s of %(most)s")
     rows = []
     for c in _get(standing, "categories") or ():
         code, name, got, most, needed = (_get(c, key) for key in ("code", "name", "points", "max", "needed"))
         pending = _get(c, "pending")
-        more = (
-            f' <span class="usa-hint">(+ up to {write_points(pending, plain)} from reviewers)</span>' if pending else ""
-        )
-        short = "" if _get(c, "share_met") else ' <span class="text-secondary-dark">— not yet</span>'
+        more = f' <span class="usa-hint">{up_to % {"points": write_points(pending, plain)}}</span>' if pending else ""
+        short = "" if _get(c, "share_met") else f' <span class="text-secondary-dark">{not_yet}</span>'
         name, got_text, most_text = shown(name), number(got, plain), number(most, plain)
+        points_of = of % {"points": write_points(got, plain), "most": write_points(most, plain)}
+        value_of = of % {"points": got_text, "most": most_text}
+        most_attr, needed_attr, got_attr = (_attribute(value, plain) for value in (most, needed, got))
         rows.append(
             "\n    <tr>\n"
             f'      <th scope="row">{shown(code)} {name}</th>\n'
-            f"      <td>{write_points(got, plain)} of {write_points(most, plain)}{more}</td>\n"
+            f"      <td>{points_of}{more}</td>\n"
             f"      <td>{write_points(needed, plain)}{short}</td>\n"
-            f'      <td><meter min="0" max="{most_text}" low="{number(needed, plain)}" optimum="{most_text}" value="{got_text}"'
-            f' aria-label="{name}: {got_text} of {most_text}">{got_text} of {most_text}</meter></td>\n'
+            f'      <td><meter min="0" max="{most_attr}" low="{needed_attr}" optimum="{most_attr}" value="{got_attr}"'
+            f' aria-label="{name}: {value_of}">{value_of}</meter></td>\n'
             "    </tr>\n    "
         )
     return mark_safe("".join(rows))

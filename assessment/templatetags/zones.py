@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 
 from django import template
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from assessment.models import valid_time_zones
 
 register = template.Library()
-
-LONG = "%B %-d, %Y at %H:%M"
-SHORT = "%b %-d, %Y %H:%M"
 
 
 def zone_named(zone):
@@ -40,12 +40,24 @@ def abbreviation(local):
     return f"UTC{name}" if not name or name[0] in "+-" else name
 
 
+def clock(local):
+    """The time of day as the active language writes it: '23:59' in English, '23 h 59' in French."""
+    return pgettext("time of day", "%(hours)s:%(minutes)s") % {"hours": f"{local:%H}", "minutes": f"{local:%M}"}
+
+
 def in_zone(moment, zone=None, short=False):
-    """``moment`` on the clock of ``zone``, with the zone's abbreviation: 'January 15, 2027 at 23:59 EST'."""
+    """``moment`` on the clock of ``zone``, with the zone's abbreviation: 'January 15, 2027 at 23:59 EST'
+    ('15 janvier 2027 à 23 h 59 EST' in French); ``short``: 'Jan 15, 2027 23:59 EST'."""
     if moment is None or moment == "":
         return ""
     local = timezone.localtime(moment, zone_named(zone))
-    return f"{local:{SHORT if short else LONG}} {abbreviation(local)}"
+    if short:
+        day = date_format(local, pgettext("short date, Django's date format", "M j, Y"))
+        text = pgettext("short date and time", "%(date)s %(time)s") % {"date": day, "time": clock(local)}
+    else:
+        day = date_format(local, pgettext("long date, Django's date format", "F j, Y"))
+        text = pgettext("long date and time", "%(date)s at %(time)s") % {"date": day, "time": clock(local)}
+    return f"{text} {abbreviation(local)}"
 
 
 def deadline_text(moment, zone=None, jurisdiction=None, short=False):
@@ -59,10 +71,10 @@ def deadline_text(moment, zone=None, jurisdiction=None, short=False):
     if there.replace(tzinfo=None) == here.replace(tzinfo=None) and abbreviation(there) == abbreviation(here):
         return text
     if there.date() == here.date():
-        clock = f"{there:%H:%M} {abbreviation(there)}"
+        there_text = f"{clock(there)} {abbreviation(there)}"
     else:
-        clock = in_zone(moment, there.tzinfo, short)
-    return f"{text} ({clock} in {jurisdiction.name})"
+        there_text = in_zone(moment, there.tzinfo, short)
+    return _("%(moment)s (%(there)s in %(place)s)") % {"moment": text, "there": there_text, "place": jurisdiction.name}
 
 
 @register.filter(name="in_zone")
