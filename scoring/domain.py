@@ -5,39 +5,65 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from assessment.audit import audit
 from assessment.models import Application, EvidenceDocument
 from scoring import default_rubric, engine
-from scoring.models import Category, Criterion, Level, Rubric, ScoreResult
+from scoring import levels as level_words
+from scoring.models import STORED_LANGUAGE, Category, Criterion, Level, Rubric, ScoreResult
 
 BATCH = 1000
 
 
+def _both(part, field):
+    """A rubric part's words in English and French (``name_en``, ``name_fr``), whichever language is active."""
+    return getattr(part, f"{field}_en"), getattr(part, f"{field}_fr")
+
+
+def _default_parts():
+    """The product's default rubric as (levels, categories, criteria) rows, its words in English and French."""
+    data = Rubric.default()
+    french = {p["code"]: p["title_fr"] for p in default_rubric.PREREQUISITES}
+    for category in default_rubric.CATEGORIES:
+        french |= {category["code"]: category["name_fr"]} | {k["code"]: k["title_fr"] for k in category["criteria"]}
+    levels = [(name, default_rubric.LEVELS_FR.get(name), minimum) for name, minimum in data.levels]
+    categories = [(c.code, (c.name, french.get(c.code)), c.points) for c in data.categories]
+    criteria = [
+        (c.category, c.code, (c.title, french.get(c.code)), c.kind, c.points, c.params, c.evidence)
+        for c in [*data.criteria, *data.prerequisites]
+    ]
+    return levels, categories, criteria
+
+
 def _copy_parts(rubric, source):
-    """Copy categories, criteria and levels into a new rubric (bulk: no per-row queries).
+    """Copy categories, criteria and levels into a new rubric (bulk: no per-row queries), words in both languages.
 
     The version is not raised here: the rubric is new, or ``copy_previous_rubric`` saves it afterwards."""
     if source is None:
-        data = Rubric.default()
-        levels = data.levels
-        categories = [(c.code, c.name, c.points) for c in data.categories]
-        criteria = [
-            (c.category, c.code, c.title, c.kind, c.points, c.params, c.evidence)
-            for c in [*data.criteria, *data.prerequisites]
-        ]
+        levels, categories, criteria = _default_parts()
     else:
-        levels = [(lv.name, lv.minimum) for lv in source.levels.all()]
-        categories = [(c.code, c.name, c.points) for c in source.categories.all()]
+        levels = [(*_both(lv, "name"), lv.minimum) for lv in source.levels.all()]
+        categories = [(c.code, _both(c, "name"), c.points) for c in source.categories.all()]
         criteria = [
-            (c.category.code if c.category else "", c.code, c.title, c.kind, c.points, c.params, c.evidence)
+            (c.category.code if c.category else "", c.code, _both(c, "title"), c.kind, c.points, c.params, c.evidence)
             for c in source.criteria.select_related("category")
         ]
+    # Each language's column set explicitly: ``name=`` alone would fill only the active language's.
     Level.objects.bulk_create(
-        (Level(rubric=rubric, name=name, minimum=minimum) for name, minimum in levels), bump=False
+        (
+            Level(rubric=rubric, name=english, name_en=english, name_fr=french, minimum=minimum)
+            for english, french, minimum in levels
+        ),
+        bump=False,
     )
+    level_words.forget()  # bulk_create sends no post_save
     made = Category.objects.bulk_create(
-        (Category(rubric=rubric, code=code, name=name, points=points) for code, name, points in categories), bump=False
+        (
+            Category(rubric=rubric, code=code, name=english, name_en=english, name_fr=french, points=points)
+            for code, (english, french), points in categories
+        ),
+        bump=False,
     )
     by_code = {c.code: c for c in made}
     Criterion.objects.bulk_create(
@@ -46,13 +72,15 @@ def _copy_parts(rubric, source):
                 rubric=rubric,
                 category=by_code.get(category),
                 code=code,
-                title=title,
+                title=english,
+                title_en=english,
+                title_fr=french,
                 kind=kind,
                 points=points,
                 params=params,
                 evidence=evidence,
             )
-            for category, code, title, kind, points, params, evidence in criteria
+            for category, code, (english, french), kind, points, params, evidence in criteria
         ),
         bump=False,
     )
@@ -96,7 +124,7 @@ def copy_previous_rubric(rubric, user=None):
     rubric.refuse_if_frozen()
     source = previous_rubric(rubric.cycle)
     if source is None:
-        raise ValidationError(f"There is no cycle before {rubric.cycle} to copy a rubric from.")
+        raise ValidationError(_("There is no cycle before %(cycle)s to copy a rubric from.") % {"cycle": rubric.cycle})
     # The parts are replaced without raising the version each time: saving the rubric last raises it once.
     rubric.criteria.all().delete(bump=False)
     rubric.categories.all().delete(bump=False)
@@ -164,8 +192,8 @@ def _upsert(scored, version, now):
 
 
 def rescore_application(application):
-    """Score one application from its stored answers and documents, and store the numbers."""
-    rubric = rubric_for(application.cycle).to_engine()
+    """Score one application from its stored answers and documents, and store the numbers (in English)."""
+    rubric = rubric_for(application.cycle).to_engine(STORED_LANGUAGE)
     kinds = application.documents.values_list("kind", flat=True)
     result = engine.totals(rubric, facts_for(application, kinds))
     _upsert([(application.pk, result)], rubric.version, timezone.now())
@@ -183,8 +211,9 @@ def explain_application(application, judged=None, adjusted=None):
 
 
 def rescore_cycle(cycle):
-    """Score every application of a cycle: a constant number of queries per thousand applications."""
-    rubric = rubric_for(cycle).to_engine()
+    """Score every application of a cycle: a constant number of queries per thousand applications (stored in
+    English: its level's name)."""
+    rubric = rubric_for(cycle).to_engine(STORED_LANGUAGE)
     kinds = defaultdict(set)
     for application_id, kind in EvidenceDocument.objects.filter(application__cycle=cycle).values_list(
         "application_id", "kind"
