@@ -16,6 +16,8 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessment.access import get_cycle_for
@@ -25,7 +27,10 @@ from scoring.domain import copy_previous_rubric, previous_rubric, rescore_cycle,
 from scoring.models import RubricFrozen, ScoreResult
 from scoring.rubric_forms import rubric_settings_forms, save_rubric_settings
 
-QUESTIONS = {path: label for _title, answers in answer_groups() for path, label in answers}
+
+def questions():
+    """The words of each answer a rule may read, by path, in the reader's language."""
+    return {path: label for _title, answers in answer_groups() for path, label in answers}
 
 
 def frozen_message(rubric):
@@ -43,7 +48,7 @@ def refused_when_frozen(request, rubric):
     """A redirect to the rubric's page saying why nothing can change, or None while it can."""
     reason = frozen_message(rubric)
     if reason:
-        messages.error(request, f"Nothing was changed. {reason}")
+        messages.error(request, _("Nothing was changed. %(reason)s") % {"reason": reason})
         return redirect("rubric_edit", rubric.cycle_id)
     return None
 
@@ -56,10 +61,10 @@ def changed(request, rubric, summary, said, **data):
 
 def category_rows(rubric):
     """The categories, each with its criteria and their sum, and the prerequisites (two queries)."""
-    criteria = defaultdict(list)
+    criteria, reads = defaultdict(list), questions()
     for criterion in rubric.criteria.all():
         criterion.rule_words = RULE_WORDS.get(criterion.kind, criterion.kind)
-        criterion.reads = QUESTIONS.get((criterion.params or {}).get("field", ""), "")
+        criterion.reads = reads.get((criterion.params or {}).get("field", ""), "")
         criteria[criterion.category_id].append(criterion)
     rows = []
     for category in rubric.categories.all():
@@ -105,9 +110,11 @@ def rubric_settings(request, pk):
                 save_rubric_settings(settings, levels)
             except RubricFrozen:
                 return refused_when_frozen(request, rubric_for(cycle))
-            changed(request, rubric, "threshold, minimum share and levels saved", "The settings and levels are saved.")
+            changed(
+                request, rubric, "threshold, minimum share and levels saved", _("The settings and levels are saved.")
+            )
             return redirect("rubric_edit", cycle.pk)
-        messages.error(request, "Nothing was saved: correct what is marked below.")
+        messages.error(request, _("Nothing was saved: correct what is marked below."))
     context = {"cycle": cycle, "rubric": rubric, "form": settings, "levels": levels}
     return render(request, "organize/rubric_settings.html", context)
 
@@ -123,17 +130,18 @@ def rubric_copy(request, pk):
     source = previous_rubric(cycle)
     if request.method == "POST":
         if request.POST.get("confirm") != "copy":
-            messages.info(request, "Nothing was copied yet: check what will be replaced, then confirm.")
+            messages.info(request, _("Nothing was copied yet: check what will be replaced, then confirm."))
             return redirect("rubric_copy", cycle.pk)
         try:
             source = copy_previous_rubric(rubric, request.user)
         except ValidationError as refused:
-            messages.error(request, "Nothing was copied. " + " ".join(refused.messages))
+            messages.error(request, _("Nothing was copied. %(reason)s") % {"reason": " ".join(refused.messages)})
         else:
-            messages.success(request, f"The rubric of {cycle} is now a copy of the rubric of {source.cycle}.")
+            said = {"cycle": cycle, "source": source.cycle}
+            messages.success(request, _("The rubric of %(cycle)s is now a copy of the rubric of %(source)s.") % said)
         return redirect("rubric_edit", cycle.pk)
     if source is None:
-        messages.error(request, f"There is no cycle before {cycle} to copy a rubric from.")
+        messages.error(request, _("There is no cycle before %(cycle)s to copy a rubric from.") % {"cycle": cycle})
         return redirect("rubric_edit", cycle.pk)
     context = {"cycle": cycle, "rubric": rubric, "source": source, "counts": _counts(rubric), "theirs": _counts(source)}
     return render(request, "organize/rubric_copy.html", context)
@@ -152,5 +160,10 @@ def rubric_rescore(request, pk):
     """Recompute the stored scores of the cycle's applications with the rubric as it is now."""
     cycle = get_cycle_for(request, pk)
     count = rescore_cycle(cycle)
-    messages.success(request, f"{count} application{'s' if count != 1 else ''} scored with the rubric as it is now.")
+    said = ngettext(
+        "%(count)s application scored with the rubric as it is now.",
+        "%(count)s applications scored with the rubric as it is now.",
+        count,
+    )
+    messages.success(request, said % {"count": count})
     return redirect("rubric_edit", cycle.pk)

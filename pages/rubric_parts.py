@@ -8,6 +8,8 @@ criteria add up to less than its points.
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from assessment.access import get_cycle_for, require_organizer
@@ -18,7 +20,7 @@ from scoring.models import Category, Criterion, RubricFrozen
 from scoring.rubric_forms import CategoryForm, criteria_points
 from scoring.rules import plain
 
-REFUSED = "Nothing was saved: correct what is marked below."
+REFUSED = gettext_lazy("Nothing was saved: correct what is marked below.")
 
 
 def _part(request, model, pk):
@@ -33,10 +35,14 @@ def _short_of_points(request, category):
         return
     added = criteria_points(category)
     if added < category.points:
+        said = {"code": category.code, "added": plain(added), "points": plain(category.points)}
         messages.warning(
             request,
-            f"The criteria of category {category.code} add up to {plain(added)} of its {plain(category.points)} points: "
-            "applicants cannot reach its full points.",
+            _(
+                "The criteria of category %(code)s add up to %(added)s of its %(points)s points: "
+                "applicants cannot reach its full points."
+            )
+            % said,
         )
 
 
@@ -67,9 +73,10 @@ def _category_page(request, rubric, category):
             except RubricFrozen:
                 return refused_when_frozen(request, rubric_for(rubric.cycle))
             verb = "changed" if category else "added"
-            changed(
-                request, rubric, f"category {saved.code} {verb}", f"Category {saved.code} is {verb}.", part="category"
-            )
+            said = (_("Category %(code)s is changed.") if category else _("Category %(code)s is added.")) % {
+                "code": saved.code
+            }
+            changed(request, rubric, f"category {saved.code} {verb}", said, part="category")
             _short_of_points(request, saved)
             return redirect("rubric_edit", rubric.cycle_id)
         messages.error(request, REFUSED)
@@ -88,16 +95,23 @@ def category_delete(request, pk):
     criteria = list(category.criteria.all())
     if request.method == "POST":
         if request.POST.get("confirm") != "delete":
-            messages.info(request, "Nothing was deleted yet: check what goes with it, then confirm.")
+            messages.info(request, _("Nothing was deleted yet: check what goes with it, then confirm."))
             return redirect("rubric_category_delete", category.pk)
         try:
             category.delete()  # its criteria with it (the models' cascade)
         except RubricFrozen:
             return refused_when_frozen(request, rubric_for(rubric.cycle))
         gone = f" with its {len(criteria)} criteri{'a' if len(criteria) != 1 else 'on'}" if criteria else ""
-        changed(
-            request, rubric, f"category {category.code} deleted{gone}", f"Category {category.code} is deleted{gone}."
-        )
+        said = {"code": category.code, "count": len(criteria)}
+        if criteria:
+            words = ngettext(
+                "Category %(code)s is deleted with its %(count)s criterion.",
+                "Category %(code)s is deleted with its %(count)s criteria.",
+                len(criteria),
+            )
+        else:
+            words = _("Category %(code)s is deleted.")
+        changed(request, rubric, f"category {category.code} deleted{gone}", words % said)
         return redirect("rubric_edit", rubric.cycle_id)
     context = {"cycle": rubric.cycle, "rubric": rubric, "category": category, "criteria": criteria}
     return render(request, "organize/rubric_category_delete.html", context)
@@ -140,7 +154,10 @@ def _criterion_page(request, rubric, criterion, initial=None):
                 return refused_when_frozen(request, rubric_for(rubric.cycle))
             verb = "changed" if criterion else "added"
             summary = f"criterion {saved.code} {verb}"
-            changed(request, rubric, summary, f"Criterion {saved.code} is {verb}.", part="criterion", code=saved.code)
+            said = (_("Criterion %(code)s is changed.") if criterion else _("Criterion %(code)s is added.")) % {
+                "code": saved.code
+            }
+            changed(request, rubric, summary, said, part="criterion", code=saved.code)
             _short_of_points(request, saved.category)
             if was is not None and was != saved.category:
                 _short_of_points(request, was)
@@ -160,14 +177,15 @@ def criterion_delete(request, pk):
         return refused
     if request.method == "POST":
         if request.POST.get("confirm") != "delete":
-            messages.info(request, "Nothing was deleted yet: confirm first.")
+            messages.info(request, _("Nothing was deleted yet: confirm first."))
             return redirect("rubric_criterion_delete", criterion.pk)
         category = criterion.category
         try:
             criterion.delete()
         except RubricFrozen:
             return refused_when_frozen(request, rubric_for(rubric.cycle))
-        changed(request, rubric, f"criterion {criterion.code} deleted", f"Criterion {criterion.code} is deleted.")
+        said = _("Criterion %(code)s is deleted.") % {"code": criterion.code}
+        changed(request, rubric, f"criterion {criterion.code} deleted", said)
         _short_of_points(request, category)
         return redirect("rubric_edit", rubric.cycle_id)
     context = {"cycle": rubric.cycle, "rubric": rubric, "criterion": criterion, "rule": RULE_WORDS.get(criterion.kind)}

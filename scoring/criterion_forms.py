@@ -8,20 +8,37 @@ in the admin) are kept as they were. Without JavaScript, a change of rule or of 
 back showing the new rule's settings or the new question's choices, and asks to fill them in.
 The built settings are checked by ``params_problem`` and the model's own ``clean``, and a criterion of a
 category may not take the category's criteria beyond its points.
+The title is edited in English (``title``) and French (``title_fr``, optional), written to the ``title_en`` /
+``title_fr`` columns; a judged criterion's anchors likewise (``params["anchors"]``, ``params["anchors_fr"]``).
 """
 
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from assessment import questionnaire
 from assessment.forms import UswdsForm
 from assessment.models import EvidenceDocument
-from scoring.models import ANSWER_FIELDS, OFFERED, Criterion, params_problem
+from scoring.criterion_settings import (
+    ANSWERS,
+    CHOSEN_ANSWERS,
+    KIND_SETTINGS,
+    MANAGED,
+    ROW_WORDS,
+    RULE_WORDS,
+    answer_groups,
+    in_order,
+    json_number,
+    mutable_copy,
+    offered_choices,
+    rows_posted,
+)
+from scoring.models import Criterion, params_problem
 from scoring.rubric_forms import (
     CODE,
+    FRENCH_HINT,
     POINT_MESSAGES,
     POINTS,
     AnchorForm,
@@ -30,132 +47,106 @@ from scoring.rubric_forms import (
     BandFormSet,
     criteria_points,
     filled_rows,
+    french,
+    in_english,
     points_field,
 )
-from scoring.rules import RULE_KINDS, plain
-
-RULE_WORDS = dict(RULE_KINDS)
-# The settings each kind reads (scoring/rules.py, measure_<kind> and reason_<kind>), as fields of the form.
-KIND_SETTINGS = {
-    "choices": ("field", "per_choice", "min", "require", "only"),
-    "bands": ("field", "direction", "unit", "bands"),
-    "count": ("field", "min", "bands"),
-    "yes_no": ("field",),
-    "one_of": ("field", "values"),
-    "recent_year": ("field", "within_years"),
-    "evidence": ("document",),
-    "judged": ("field", "anchors"),  # the answer reviewers read beside the anchors
-}
-MANAGED = {key for keys in KIND_SETTINGS.values() for key in keys}
-CHOSEN_ANSWERS = ("values", "require", "only")  # check boxes of the chosen question's choices
-
-
-def answer_groups():
-    """The answers a rule may read, by step: [(step title, [(path, question), ...]), ...]."""
-    groups = []
-    for step in questionnaire.STEPS:
-        if step.repeated:
-            groups.append((step.title, [(step.key, f"{step.title}: the rows given (how many)")]))
-        else:
-            groups.append((step.title, [(f"{step.key}.{q.key}", q.label) for q in step.questions]))
-    return groups
-
-
-ANSWERS = ANSWER_FIELDS  # the paths of answer_groups(), as the model checks them
-
-
-def offered_choices(path):
-    """The choices of the question at ``path`` a rule may name, [(value, label)] (none for a yes/no)."""
-    return list(OFFERED.get(path, {}).items()) if path in ANSWERS else []
-
-
-def json_number(value):
-    """A form's Decimal as the rubric stores numbers: 3, not 3.00; 2.5 as 2.5."""
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _in_order(chosen, before):
-    """The ticked values, those the criterion named already in its order first (so nothing moves)."""
-    return sorted(chosen, key=lambda v: (before.index(v) if v in before else len(before), chosen.index(v)))
-
-
-def _mutable(data):
-    """The posted data as a QueryDict the form may change (what the page shows next)."""
-    if isinstance(data, QueryDict):
-        return data.copy()
-    copy = QueryDict(mutable=True)
-    for name, value in data.items():
-        copy.setlist(name, [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)])
-    return copy
-
-
-def _rows_posted(data, prefix):
-    return data if data is not None and f"{prefix}-TOTAL_FORMS" in data else None
-
+from scoring.rules import plain
 
 # --- The criterion -----------------------------------------------------------------------------------------
 
 
 class CriterionForm(UswdsForm):
     code = forms.CharField(
-        label="Code", max_length=10, validators=[CODE], help_text="e.g. A6, or P6 for a prerequisite."
+        label=gettext_lazy("Code"),
+        max_length=10,
+        validators=[CODE],
+        help_text=gettext_lazy("e.g. A6, or P6 for a prerequisite."),
     )
-    title = forms.CharField(label="Title (what it asks for)", max_length=300)
-    category = forms.ChoiceField(label="Category", required=False)
+    title = forms.CharField(label=gettext_lazy("Title (English)"), max_length=300)
+    title_fr = forms.CharField(
+        label=gettext_lazy("Title (French)"), max_length=300, required=False, help_text=FRENCH_HINT
+    )
+    category = forms.ChoiceField(label=gettext_lazy("Category"), required=False)
     kind = forms.ChoiceField(
-        label="Rule",
-        choices=RULE_KINDS,
-        help_text="After choosing another rule, save: the form comes back with that rule's settings to fill in.",
+        label=gettext_lazy("Rule"),
+        choices=list(RULE_WORDS.items()),
+        help_text=gettext_lazy(
+            "After choosing another rule, save: the form comes back with that rule's settings to fill in."
+        ),
     )
-    points = points_field("Points (the most it gives)", help_text="0 for a prerequisite: it is pass or fail.")
+    points = points_field(
+        gettext_lazy("Points (the most it gives)"), help_text=gettext_lazy("0 for a prerequisite: it is pass or fail.")
+    )
     evidence = forms.ChoiceField(
-        label="Evidence required",
+        label=gettext_lazy("Evidence required"),
         required=False,
-        choices=[("", "None"), *EvidenceDocument.Kind.choices],
-        help_text="Points only when a document of this kind is attached.",
+        choices=[("", gettext_lazy("None")), *EvidenceDocument.Kind.choices],
+        help_text=gettext_lazy("Points only when a document of this kind is attached."),
     )
     # The rule's settings (KIND_SETTINGS): only the chosen kind's are shown and read.
     field = forms.ChoiceField(
-        label="The answer it reads",
+        label=gettext_lazy("The answer it reads"),
         required=False,
-        help_text="Rules that name answers: after choosing another question, save, then tick among its answers.",
+        help_text=gettext_lazy(
+            "Rules that name answers: after choosing another question, save, then tick among its answers."
+        ),
     )
     direction = forms.ChoiceField(
-        label="Better is",
+        label=gettext_lazy("Better is"),
         required=False,
         widget=forms.RadioSelect,
-        choices=[("ge", "Higher: at least the threshold (≥)"), ("le", "Lower: at most the threshold (≤)")],
+        choices=[
+            ("ge", gettext_lazy("Higher: at least the threshold (≥)")),
+            ("le", gettext_lazy("Lower: at most the threshold (≤)")),
+        ],
     )
     unit = forms.CharField(
-        label="Unit", required=False, max_length=20, strip=False, help_text="Written after the number, e.g. hours or %."
+        label=gettext_lazy("Unit"),
+        required=False,
+        max_length=20,
+        strip=False,
+        help_text=gettext_lazy("Written after the number, e.g. hours or %."),
     )
     values = forms.MultipleChoiceField(
-        label="Answers that earn the points", required=False, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("Answers that earn the points"), required=False, widget=forms.CheckboxSelectMultiple
     )
     require = forms.MultipleChoiceField(
-        label="Answers that must be among those chosen", required=False, widget=forms.CheckboxSelectMultiple
-    )
-    only = forms.MultipleChoiceField(
-        label="Count only these answers",
+        label=gettext_lazy("Answers that must be among those chosen"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: every answer counts.",
+    )
+    only = forms.MultipleChoiceField(
+        label=gettext_lazy("Count only these answers"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("None ticked: every answer counts."),
     )
     per_choice = forms.DecimalField(
-        label="Points per answer chosen", required=False, error_messages=POINT_MESSAGES, help_text="Empty: 1.", **POINTS
+        label=gettext_lazy("Points per answer chosen"),
+        required=False,
+        error_messages=POINT_MESSAGES,
+        help_text=gettext_lazy("Empty: 1."),
+        **POINTS,
     )
     min = forms.IntegerField(
-        label="At least this many", required=False, min_value=0, max_value=10_000, help_text="Empty: 1."
+        label=gettext_lazy("At least this many"),
+        required=False,
+        min_value=0,
+        max_value=10_000,
+        help_text=gettext_lazy("Empty: 1."),
     )
     within_years = forms.IntegerField(
-        label="Within this many years of the cycle's year",
+        label=gettext_lazy("Within this many years of the cycle's year"),
         required=False,
         min_value=0,
         max_value=100,
-        help_text="Empty: 2.",
+        help_text=gettext_lazy("Empty: 2."),
     )
     document = forms.ChoiceField(
-        label="Document", required=False, choices=[("", "Choose…"), *EvidenceDocument.Kind.choices]
+        label=gettext_lazy("Document"),
+        required=False,
+        choices=[("", gettext_lazy("Choose…")), *EvidenceDocument.Kind.choices],
     )
     # What the page showed: when the rule or the question is changed, the form comes back for the new one.
     shown_kind = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -169,7 +160,7 @@ class CriterionForm(UswdsForm):
         initial = {**self._initial(self.before), **(initial or {})}
         bands, anchors = initial.pop("bands"), initial.pop("anchors")
         if data is not None:
-            data = _mutable(data)
+            data = mutable_copy(data)
             if data.get("field") != data.get("shown_field") and data.get("kind") in ("choices", "one_of"):
                 # The boxes ticked were answers of the question shown before, not of the one chosen now.
                 ticked = any(data.getlist(name) for name in CHOSEN_ANSWERS)
@@ -178,10 +169,17 @@ class CriterionForm(UswdsForm):
                     data.pop(name, None)
         super().__init__(data, initial=initial, **kwargs)
         self.fields["category"].choices = [
-            *((str(c.pk), f"{c.code} — {c.name} ({plain(c.points)} points)") for c in rubric.categories.all()),
-            ("", "None: a prerequisite (pass or fail, no points)"),
+            *(
+                (
+                    str(c.pk),
+                    _("%(code)s — %(name)s (%(points)s points)")
+                    % {"code": c.code, "name": c.name, "points": plain(c.points)},
+                )
+                for c in rubric.categories.all()
+            ),
+            ("", _("None: a prerequisite (pass or fail, no points)")),
         ]
-        self.fields["field"].choices = [("", "Choose…"), *answer_groups()]
+        self.fields["field"].choices = [("", _("Choose…")), *answer_groups()]
         question = self.data.get("field") if self.is_bound else initial.get("field", "")
         self.question = question if question in ANSWERS else ""
         for name in CHOSEN_ANSWERS:
@@ -194,14 +192,15 @@ class CriterionForm(UswdsForm):
         if self.is_bound:  # what the page shows now
             self.data["shown_kind"], self.data["shown_field"] = self.shown_kind, self.question
         # Rows are read back only when the page showed them (their management form was posted).
-        self.bands = BandFormSet(_rows_posted(data, "bands"), initial=bands, prefix="bands")
-        self.anchors = AnchorFormSet(_rows_posted(data, "anchors"), initial=anchors, prefix="anchors")
+        self.bands = BandFormSet(rows_posted(data, "bands"), initial=bands, prefix="bands")
+        self.anchors = AnchorFormSet(rows_posted(data, "anchors"), initial=anchors, prefix="anchors")
 
     def _initial(self, params):
         c = self.criterion
         initial = {"shown_kind": c.kind or "yes_no", "kind": c.kind or "yes_no", "shown_field": params.get("field", "")}
         if c.pk:
-            initial |= {"code": c.code, "title": c.title, "points": plain(c.points), "evidence": c.evidence}
+            initial |= {"code": c.code, "title": c.title_en or "", "title_fr": c.title_fr or ""}
+            initial |= {"points": plain(c.points), "evidence": c.evidence}
             initial["category"] = str(c.category_id or "")
         for key in (
             "field",
@@ -219,13 +218,17 @@ class CriterionForm(UswdsForm):
                 initial[key] = params[key]
         initial["unit"] = str(params.get("unit", "")).strip()
         initial["bands"] = [{"threshold": t, "points": p} for t, p in params.get("bands") or ()]
-        initial["anchors"] = [{"points": k, "description": v} for k, v in (params.get("anchors") or {}).items()]
+        in_french = params.get("anchors_fr") or {}
+        initial["anchors"] = [
+            {"points": k, "description": v, "description_fr": in_french.get(k, "")}
+            for k, v in (params.get("anchors") or {}).items()
+        ]
         return initial
 
     chosen_names = CHOSEN_ANSWERS
 
     def main_fields(self):
-        return [self[name] for name in ("code", "title", "category", "kind", "points", "evidence")]
+        return [self[name] for name in ("code", "title", "title_fr", "category", "kind", "points", "evidence")]
 
     def shown_settings(self):
         """(name, field) of the settings the page shows, the chosen rule's (the rows' field is None)."""
@@ -245,14 +248,16 @@ class CriterionForm(UswdsForm):
             return None
         category = next((c for c in self.rubric.categories.all() if str(c.pk) == chosen), None)
         if category is None:
-            raise ValidationError("Choose a category of this rubric.", code="invalid_choice")
+            raise ValidationError(_("Choose a category of this rubric."), code="invalid_choice")
         return category
 
     def clean_code(self):
         code = self.cleaned_data["code"]
         taken = Criterion.objects.filter(rubric=self.rubric, code__iexact=code).exclude(pk=self.criterion.pk)
         if taken.exists():
-            raise ValidationError(f"Criterion {code} exists already: choose another code.", code="taken")
+            raise ValidationError(
+                _("Criterion %(code)s exists already: choose another code.") % {"code": code}, code="taken"
+            )
         return code
 
     def clean(self):
@@ -261,11 +266,12 @@ class CriterionForm(UswdsForm):
         if kind is None:
             return data
         if self.kind_changed:
-            self.add_error("kind", f"The rule is now “{RULE_WORDS[kind]}”: fill in its settings below, then save.")
+            said = {"rule": RULE_WORDS[kind]}
+            self.add_error("kind", _("The rule is now “%(rule)s”: fill in its settings below, then save.") % said)
             return data
         if self.question_changed:
             name = "values" if kind == "one_of" else "require"
-            self.add_error(name, "You chose another question: tick among its answers below, then save.")
+            self.add_error(name, _("You chose another question: tick among its answers below, then save."))
             return data
         params = self._params(kind, data)
         if params is None:
@@ -276,11 +282,19 @@ class CriterionForm(UswdsForm):
         if category is not None and points is not None and "points" not in self.errors:
             others = criteria_points(category, leaving_out=self.criterion)
             if others + points > category.points:
+                said = {
+                    "code": category.code,
+                    "points": plain(category.points),
+                    "added": plain(others + points),
+                    "most": plain(max(category.points - others, 0)),
+                }
                 self.add_error(
                     "points",
-                    f"Category {category.code} has {plain(category.points)} points: its criteria would add up to "
-                    f"{plain(others + points)}. Give this one at most {plain(max(category.points - others, 0))}, "
-                    "or raise the category's points first.",
+                    _(
+                        "Category %(code)s has %(points)s points: its criteria would add up to %(added)s. "
+                        "Give this one at most %(most)s, or raise the category's points first."
+                    )
+                    % said,
                 )
         return data
 
@@ -292,37 +306,45 @@ class CriterionForm(UswdsForm):
             if data.get("field"):
                 params["field"] = data["field"]
             elif kind != "judged":
-                self.add_error("field", "Choose the answer this rule reads.")
+                self.add_error("field", _("Choose the answer this rule reads."))
         for key in ("per_choice", "min", "within_years"):
             if key in shown and data.get(key) is not None:
                 params[key] = json_number(Decimal(data[key]))
         for key in ("require", "only", "values"):
             if key in shown and data.get(key):
-                params[key] = _in_order(list(data[key]), list(self.before.get(key) or ()))
+                params[key] = in_order(list(data[key]), list(self.before.get(key) or ()))
         if kind == "one_of" and not data.get("values"):
-            self.add_error("values", "Tick at least one answer that earns the points.")
+            self.add_error("values", _("Tick at least one answer that earns the points."))
         if kind == "bands":
             if not data.get("direction"):
-                self.add_error("direction", "Say whether a higher or a lower number is better.")
+                self.add_error("direction", _("Say whether a higher or a lower number is better."))
             params["direction"] = data.get("direction")
             unit = data.get("unit", "").strip()
             params["unit"] = f" {unit}" if unit else ""
         if kind == "evidence":
             if not data.get("document"):
-                self.add_error("document", "Choose the kind of document that earns the points.")
+                self.add_error("document", _("Choose the kind of document that earns the points."))
             params["document"] = data.get("document")
         if "bands" in shown:
             bands = self._rows(self.bands, required=kind == "bands", what="band")
             if bands:
                 params["bands"] = [[json_number(b["threshold"]), json_number(b["points"])] for b in bands]
         if kind == "judged":
-            anchors = self._rows(self.anchors, required=True, what="anchor")
+            # A row without points nor English is cleared, whatever French is left in it.
+            rows = [a for a in self._rows(self.anchors, required=False, what="anchor") if a.get("points") is not None]
+            if not rows and self.anchors.is_valid():
+                self.add_error(None, ROW_WORDS["anchor"][1])
+            anchors = rows
             points = data.get("points")
             if anchors and len({a["points"] for a in anchors}) != len(anchors):
-                self.add_error(None, "Give each anchor its own number of points.")
+                self.add_error(None, _("Give each anchor its own number of points."))
             elif anchors and points is not None and max(a["points"] for a in anchors) > points:
-                self.add_error(None, f"An anchor cannot give more than the criterion's {plain(points)} points.")
+                said = {"points": plain(points)}
+                self.add_error(None, _("An anchor cannot give more than the criterion's %(points)s points.") % said)
             params["anchors"] = {str(a["points"]): a["description"] for a in anchors}
+            in_french = {str(a["points"]): french(a.get("description_fr")) for a in anchors}
+            if any(in_french.values()):
+                params["anchors_fr"] = {k: v for k, v in in_french.items() if v}
         if self.errors:
             return None
         problem = params_problem(kind, params)
@@ -333,19 +355,20 @@ class CriterionForm(UswdsForm):
 
     def _rows(self, formset, required, what):
         if not formset.is_valid():
-            self.add_error(None, f"Correct the {what}s marked below.")
+            self.add_error(None, ROW_WORDS[what][0])
             return []
         rows = filled_rows(formset)
         if required and not rows:
-            self.add_error(None, f"Give at least one {what}.")
+            self.add_error(None, ROW_WORDS[what][1])
         return rows
 
     def _check_model(self, data, params):
         """The model's own checks (a prerequisite has no points and is not judged; frozen), on the fields."""
         c = self.criterion
-        c.code, c.title, c.kind, c.points = (
+        c.code, c.title_en, c.title_fr, c.kind, c.points = (
             data.get("code", ""),
             data.get("title", ""),
+            french(data.get("title_fr")),
             data["kind"],
             data.get("points"),
         )
@@ -359,7 +382,8 @@ class CriterionForm(UswdsForm):
 
     def save(self):
         """Save the valid criterion through the model (which refuses a frozen rubric and raises its version)."""
-        self.criterion.save()
+        with in_english():  # the original title column keeps the English
+            self.criterion.save()
         return self.criterion
 
 

@@ -8,14 +8,16 @@ what would earn more. The rules of a designation are here once: the level a tota
 
 Points are exact: ``Decimal`` in every sum and comparison (``scoring/rules.py`` measures each
 criterion); the result's numbers are floats rounded to hundredths, as stored and shown. The words for
-choices and document kinds come in with the rubric (``Rubric.choice_labels``, ``Rubric.evidence_labels``).
+choices and document kinds come in with the rubric (``Rubric.choice_labels``, ``Rubric.evidence_labels``);
+the reasons' sentences are translated templates (``rules.WORDS``: the reader's language under Django).
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from scoring.rules import RULES, ZERO, dec, fmt, plain, pts
+from scoring.rules import RULES, ZERO, dec, plain
+from scoring.words import _, fmt, pts
 
 HUNDRED = Decimal(100)
 
@@ -190,11 +192,12 @@ def _measured(criterion, measurer, facts):
 def reason_for(criterion, facts, rubric, points, met, withheld):
     """(reason, gain, hint) for a measured criterion: the words for its points and what would earn more."""
     if criterion.code in facts.adjusted and not criterion.is_judged:
-        return f"{pts(round(points, 2), criterion.points)}: adjusted by reviewers.", ZERO, ""
+        return _("%(points)s: adjusted by reviewers.") % {"points": pts(round(points, 2), criterion.points)}, ZERO, ""
     if withheld:
-        label = rubric.evidence_labels.get(criterion.evidence, criterion.evidence).lower()
-        reason = f"{pts(0, criterion.points)}: the answer would earn {fmt(withheld)}, but no {label} is attached."
-        return reason, withheld, f"Attach the {label}"
+        label = str(rubric.evidence_labels.get(criterion.evidence, criterion.evidence)).lower()
+        said = {"points": pts(0, criterion.points), "earned": fmt(withheld), "document": label}
+        reason = _("%(points)s: the answer would earn %(earned)s, but no %(document)s is attached.") % said
+        return reason, withheld, _("Attach the %(document)s") % said
     return RULES[criterion.kind][1](criterion, facts, rubric, points, met)
 
 
@@ -345,10 +348,16 @@ def score(rubric, facts):
         reason, _gain, _hint = reason_for(criterion, facts, rubric, points, met, withheld)
         prerequisites.append({"code": criterion.code, "title": criterion.title, "met": bool(met), "reason": reason})
     total = t["total"]
-    blockers = [f"Prerequisite not met: {p['title']}." for p in prerequisites if not p["met"]]
+    blockers = [
+        _("Prerequisite not met: %(criterion)s.") % {"criterion": p["title"]} for p in prerequisites if not p["met"]
+    ]
     if total < rubric.threshold:
-        blockers.append(f"Total {fmt(total)} is below the threshold of {fmt(rubric.threshold)}.")
-    blockers += [f"{c.name}: below {fmt(rubric.min_category_share)} % of its points." for c in t["short"]]
+        said = {"total": fmt(total), "threshold": fmt(rubric.threshold)}
+        blockers.append(_("Total %(total)s is below the threshold of %(threshold)s.") % said)
+    share = fmt(rubric.min_category_share)
+    blockers += [
+        _("%(category)s: below %(share)s %% of its points.") % {"category": c.name, "share": share} for c in t["short"]
+    ]
     improvements.sort(key=lambda i: (-i["gain"], i["code"]))
     return {
         "rubric_version": rubric.version,

@@ -19,7 +19,9 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assessment import questionnaire
 from assessment.models import Application, Cycle, EvidenceDocument
@@ -31,10 +33,20 @@ from scoring.versions import ENGINE_FIELDS, RubricPartQuerySet, RubricQuerySet, 
 CHOICE_LABELS = questionnaire.choice_labels()
 EVIDENCE_LABELS = dict(EvidenceDocument.Kind.choices)
 
-FROZEN_MESSAGE = (
+# The language of the words a stored score keeps (ScoreResult: its level's name): the pages read a stored score
+# only in this language, and compute it afresh in another (``review/rule_scores.py``).
+STORED_LANGUAGE = "en"
+
+FROZEN_MESSAGE = gettext_lazy(
     "The rubric of {cycle} is frozen: an application was submitted on {date}, and every applicant "
     "in a cycle is scored by the same rules. Change the rubric of a new cycle instead."
 )
+
+
+def long_date(value):
+    """A date as the reader writes it in a sentence: "March 5, 2026" in English, "5 mars 2026" in French."""
+    english = (translation.get_language() or "en").startswith("en")
+    return formats.date_format(value, "F j, Y" if english else "j F Y")
 
 
 @functools.cache
@@ -52,14 +64,14 @@ class Rubric(models.Model):
     # New with every version: the key of the rubric built for the engine (see the module's docstring).
     stamp = models.UUIDField(default=uuid.uuid4, editable=False)
     threshold = models.DecimalField(
-        max_digits=5, decimal_places=2, default=60, help_text="Total points needed to be designated."
+        max_digits=5, decimal_places=2, default=60, help_text=gettext_lazy("Total points needed to be designated.")
     )
     min_category_share = models.DecimalField(
-        "minimum share per category (%)",
+        gettext_lazy("minimum share per category (%)"),
         max_digits=5,
         decimal_places=2,
         default=40,
-        help_text="Each category must reach this share of its points.",
+        help_text=gettext_lazy("Each category must reach this share of its points."),
     )
     frozen_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -87,14 +99,14 @@ class Rubric(models.Model):
         frozen_at = Rubric.objects.filter(pk=self.pk).values_list("frozen_at", flat=True).first() if self.pk else None
         if frozen_at:
             raise RubricFrozen(
-                FROZEN_MESSAGE.format(cycle=self.cycle, date=timezone.localtime(frozen_at).strftime("%B %-d, %Y")),
+                str(FROZEN_MESSAGE).format(cycle=self.cycle, date=long_date(timezone.localtime(frozen_at))),
                 code="frozen",
             )
 
     def clean(self):
         self.refuse_if_frozen()
         if not (0 <= self.min_category_share <= 100):
-            raise ValidationError({"min_category_share": "Enter a share between 0 and 100 %."})
+            raise ValidationError({"min_category_share": _("Enter a share between 0 and 100 %.")})
 
     def bump_version(self):
         raise_versions(Rubric.objects.using(self._state.db), [self.pk])
@@ -105,17 +117,30 @@ class Rubric(models.Model):
         """The product's default rubric (``scoring/default_rubric.py``) as the engine's plain data (built once)."""
         return _default()
 
-    def to_engine(self):
+    def to_engine(self, language=None):
         """The rubric as the engine's plain data, with the words for choices and documents.
 
-        Built once per version in each process (three queries), then no query: the rubric as of this object's
-        version (read again with ``rubric_for`` or ``refresh_from_db`` to see a change made elsewhere).
+        Built once per version and language in each process (three queries), then no query: the rubric as of
+        this object's version (read again with ``rubric_for`` or ``refresh_from_db`` to see a change made
+        elsewhere), its titles, names and choice words in the active language (``translation.get_language()``),
+        or in ``language`` (``STORED_LANGUAGE``: what stored scores are computed with).
         """
+        if language is not None and language != translation.get_language():
+            with translation.override(language):
+                return self.to_engine()
         if self.pk is None:
             return self._build()
         if self.__dict__.pop("_behind", False):  # one of its parts was changed through this object
             self.refresh_from_db(fields=["version", "stamp"])
-        key = (self._state.db, self.pk, self.version, self.stamp, self.threshold, self.min_category_share)
+        key = (
+            self._state.db,
+            self.pk,
+            self.version,
+            self.stamp,
+            self.threshold,
+            self.min_category_share,
+            translation.get_language(),
+        )
         return ENGINES.get(key, self._build)
 
     def _build(self):
@@ -141,7 +166,9 @@ class Rubric(models.Model):
             version=self.version,
             threshold=plain(self.threshold),
             min_category_share=plain(self.min_category_share),
-            levels=tuple((lv.name, plain(lv.minimum)) for lv in self.levels.all()),
+            # A level's name is its key, stored on scores and decisions: always the English one (scoring.levels
+            # says it in the reader's language).
+            levels=tuple((lv.name_en or lv.name, plain(lv.minimum)) for lv in self.levels.all()),
             categories=tuple(
                 engine.Category(code=c.code, name=c.name, points=plain(c.points), criteria=tuple(by_category[c.pk]))
                 for c in categories
@@ -192,7 +219,7 @@ class RubricPart(models.Model):
 class Level(RubricPart):
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="levels")
     name = models.CharField(max_length=100)
-    minimum = models.DecimalField("minimum total", max_digits=5, decimal_places=2)
+    minimum = models.DecimalField(gettext_lazy("minimum total"), max_digits=5, decimal_places=2)
 
     class Meta:
         ordering = ["minimum"]
@@ -224,13 +251,13 @@ class Criterion(RubricPart):
         blank=True,
         on_delete=models.CASCADE,
         related_name="criteria",
-        help_text="Empty for a prerequisite (pass or fail, no points).",
+        help_text=gettext_lazy("Empty for a prerequisite (pass or fail, no points)."),
     )
     code = models.CharField(max_length=10)
-    title = models.CharField("question it reads", max_length=300)
-    kind = models.CharField("rule", max_length=20, choices=RULE_KINDS)
+    title = models.CharField(gettext_lazy("question it reads"), max_length=300)
+    kind = models.CharField(gettext_lazy("rule"), max_length=20, choices=RULE_KINDS)
     points = models.DecimalField(
-        max_digits=5, decimal_places=2, default=0, help_text="The most this criterion can give (its cap)."
+        max_digits=5, decimal_places=2, default=0, help_text=gettext_lazy("The most this criterion can give (its cap).")
     )
     params = models.JSONField(
         default=dict,
@@ -239,11 +266,11 @@ class Criterion(RubricPart):
         '"bands": [[30, 2], [60, 1]]}. Judged criteria list their anchors: {"anchors": {"0": "…", "4": "…"}}.',
     )
     evidence = models.CharField(
-        "evidence required",
+        gettext_lazy("evidence required"),
         max_length=40,
         blank=True,
         choices=EvidenceDocument.Kind.choices,
-        help_text="Points only when a document of this kind is attached.",
+        help_text=gettext_lazy("Points only when a document of this kind is attached."),
     )
 
     class Meta:
@@ -265,11 +292,11 @@ class Criterion(RubricPart):
     def clean(self):
         super().clean()
         if self.category_id and self.category.rubric_id != self.rubric_id:
-            raise ValidationError({"category": "Choose a category of this rubric."})
+            raise ValidationError({"category": _("Choose a category of this rubric.")})
         if self.is_prerequisite and self.points:
-            raise ValidationError({"points": "A prerequisite is pass or fail: leave its points at 0."})
+            raise ValidationError({"points": _("A prerequisite is pass or fail: leave its points at 0.")})
         if self.kind == "judged" and self.is_prerequisite:
-            raise ValidationError({"kind": "A prerequisite is checked by rule, not judged by reviewers."})
+            raise ValidationError({"kind": _("A prerequisite is checked by rule, not judged by reviewers.")})
         problem = params_problem(self.kind, self.params)
         if problem:
             raise ValidationError({"params": problem})
@@ -299,44 +326,50 @@ def _are_bands(bands):
 def params_problem(kind, params):
     """A sentence saying what is wrong with a rule's settings, or None."""
     if not isinstance(params, dict):
-        return 'Settings must be an object such as {"field": "…"}.'
+        return _('Settings must be an object such as {"field": "…"}.')
     if kind == "evidence":
         if params.get("document") not in dict(EvidenceDocument.Kind.choices):
-            return "Name the document kind: " + ", ".join(k for k, _ in EvidenceDocument.Kind.choices) + "."
+            kinds = ", ".join(k for k, _label in EvidenceDocument.Kind.choices)
+            return _("Name the document kind: %(kinds)s.") % {"kinds": kinds}
         return None
     if kind == "judged":
         anchors = params.get("anchors")
         if not isinstance(anchors, dict) or not anchors or not all(str(k).isdigit() for k in anchors):
-            return 'List the anchors by points, e.g. {"anchors": {"0": "None", "2": "Some", "4": "Strong"}}.'
+            return _('List the anchors by points, e.g. {"anchors": {"0": "None", "2": "Some", "4": "Strong"}}.')
+        in_french = params.get("anchors_fr", {})
+        if not isinstance(in_french, dict) or not {str(k) for k in in_french} <= {str(k) for k in anchors}:
+            return _("Give the French anchors by the points of the English ones.")
         return None
     if params.get("field") not in ANSWER_FIELDS:
-        return f"“{params.get('field')}” is not an answer. Use one of: {', '.join(sorted(ANSWER_FIELDS))}."
+        said = {"field": params.get("field"), "answers": ", ".join(sorted(ANSWER_FIELDS))}
+        return _("“%(field)s” is not an answer. Use one of: %(answers)s.") % said
     # The engine counts with these: text, or points below 0, would break every score of the cycle.
     for key in ("per_choice", "min"):
         if key in params and not (_is_number(params[key]) and params[key] >= 0):
-            return f'Set "{key}" to a number of 0 or more.'
+            return _('Set "%(key)s" to a number of 0 or more.') % {"key": key}
     for key in ("require", "only"):
         if key in params and not (isinstance(params[key], list) and all(isinstance(v, str) for v in params[key])):
-            return f'Give "{key}" as a list of answers, e.g. ["live_phone", "web_form"].'
+            return _('Give "%(key)s" as a list of answers, e.g. ["live_phone", "web_form"].') % {"key": key}
     if kind == "bands":
         bands = params.get("bands")
         if params.get("direction") not in ("ge", "le"):
-            return 'Set "direction" to "ge" (at least) or "le" (at most).'
+            return _('Set "direction" to "ge" (at least) or "le" (at most).')
         if not _are_bands(bands):
-            return 'Give bands as [threshold, points] pairs, points 0 or more, e.g. "bands": [[30, 2], [60, 1]].'
+            return _('Give bands as [threshold, points] pairs, points 0 or more, e.g. "bands": [[30, 2], [60, 1]].')
     if kind == "count" and "bands" in params:
         if not _are_bands(params["bands"]):
-            return 'Give bands as [count, points] pairs, points 0 or more, e.g. "bands": [[11, 5], [8, 3]].'
+            return _('Give bands as [count, points] pairs, points 0 or more, e.g. "bands": [[11, 5], [8, 3]].')
     if kind == "one_of" and not isinstance(params.get("values"), list):
-        return 'List the answers that earn the points, e.g. "values": ["weekly", "monthly"].'
+        return _('List the answers that earn the points, e.g. "values": ["weekly", "monthly"].')
     choices = OFFERED.get(params["field"])
     if choices and kind in ("choices", "one_of"):
         named = params["values"] if kind == "one_of" else [*params.get("require", ()), *params.get("only", ())]
         wrong = [v for v in named if not (isinstance(v, str) and v in choices)]
         if wrong:
-            return f"“{wrong[0]}” is not an answer to {params['field']}. Use one of: {', '.join(choices)}."
+            said = {"value": wrong[0], "field": params["field"], "answers": ", ".join(choices)}
+            return _("“%(value)s” is not an answer to %(field)s. Use one of: %(answers)s.") % said
     if kind == "recent_year" and not _is_number(params.get("within_years", 2)):
-        return 'Set "within_years" to a number.'
+        return _('Set "within_years" to a number.')
     return None
 
 

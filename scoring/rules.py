@@ -9,10 +9,17 @@ the next step up would add and how to earn it. Scoring a whole cycle only measur
 an application also gives the reasons.
 The words for choices and document kinds come from the rubric (``rubric.choice_labels``,
 ``rubric.evidence_labels``), never from the forms.
+
+Every sentence is a whole template with named placeholders (``_``, ``ngettext``), in the reader's language
+once ``scoring/apps.py`` plugs Django's translation into ``scoring.words.WORDS``.
 """
 
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+
+from scoring.words import _, fmt, gettext_noop, ngettext, plural_count, pts
+from scoring.words import join_or as _join_or
+from scoring.words import label as _label
 
 ZERO = Decimal(0)
 
@@ -61,23 +68,6 @@ def number(value):
     return result if result.is_finite() else None
 
 
-def fmt(value):
-    """A number as people write it: 6, 82.5, 0.25."""
-    value = float(value)
-    return str(int(value)) if value == int(value) else f"{value:g}"
-
-
-def pts(points, maximum):
-    return f"{fmt(points)} of {fmt(maximum)} point{'s' if maximum != 1 else ''}"
-
-
-def _join_or(words):
-    words = list(words)
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " or " + words[-1]
-
-
 # Rule kinds -----------------------------------------------------------------
 
 
@@ -113,23 +103,26 @@ def reason_choices(criterion, facts, rubric, points, met):
     p = criterion.params
     labels = rubric.choice_labels.get(p["field"], {})
     chosen, counted_from = _selected(criterion, facts.answers, rubric)
-    names = [labels.get(v, v) for v in counted_from if v in chosen]
+    names = [_label(labels, v) for v in counted_from if v in chosen]
     if criterion.points == 0:  # a prerequisite
         if met:
-            return f"Met: {len(names)} — {', '.join(names)}.", ZERO, ""
-        lacking = [labels.get(v, v) for v in p.get("require", ()) if v not in chosen]
-        needs = f"at least {p.get('min', 1)}" + (f" including {', '.join(lacking)}" if lacking else "")
-        return f"Not met: needs {needs}; you have {len(names)}.", ZERO, ""
-    reason = f"{pts(points, criterion.points)}: {', '.join(names) if names else 'none selected'}"
-    missing = [labels.get(v, v) for v in counted_from if v not in chosen]
+            return _("Met: %(count)s — %(names)s.") % {"count": len(names), "names": ", ".join(names)}, ZERO, ""
+        lacking = [_label(labels, v) for v in p.get("require", ()) if v not in chosen]
+        said = {"minimum": p.get("min", 1), "lacking": ", ".join(lacking), "count": len(names)}
+        if lacking:
+            return _("Not met: needs at least %(minimum)s including %(lacking)s; you have %(count)s.") % said, ZERO, ""
+        return _("Not met: needs at least %(minimum)s; you have %(count)s.") % said, ZERO, ""
+    said = {"points": pts(points, criterion.points), "names": ", ".join(names) if names else _("none selected")}
+    missing = [_label(labels, v) for v in counted_from if v not in chosen]
     if points < criterion.points and missing:
         gain = min(criterion.points - points, dec(p.get("per_choice", 1)) * len(missing))
+        said["missing"] = _join_or(missing[:3])
         return (
-            f"{reason}; {_join_or(missing[:3])} would add points.",
+            _("%(points)s: %(names)s; %(missing)s would add points.") % said,
             gain,
-            f"{criterion.title}: add {_join_or(missing[:3])}",
+            _("%(criterion)s: add %(missing)s") % {"criterion": criterion.title, "missing": said["missing"]},
         )
-    return reason + ".", ZERO, ""
+    return _("%(points)s: %(names)s.") % said, ZERO, ""
 
 
 def _best_first(bands):
@@ -162,24 +155,30 @@ def measure_bands(criterion, rubric):
 
 def reason_bands(criterion, facts, rubric, points, met):
     p = criterion.params
-    unit, bands = p.get("unit", ""), _best_first(p["bands"])
-    word = "or more" if p["direction"] == "ge" else "or less"
+    unit, bands, more = p.get("unit", ""), _best_first(p["bands"]), p["direction"] == "ge"
     value = number(lookup(facts.answers, p["field"]))
+    said = {"criterion": criterion.title, "unit": unit}
     if value is None:
         best = bands[0]
-        hint = f"{criterion.title}: answer it; {fmt(best[0])}{unit} {word} earns {fmt(best[1])}"
-        return f"{pts(0, criterion.points)}: not answered.", min(dec(best[1]), criterion.points), hint
-    reason = f"{pts(points, criterion.points)}: {fmt(value)}{unit}"
+        said |= {"threshold": fmt(best[0]), "earned": fmt(best[1])}
+        if more:
+            hint = _("%(criterion)s: answer it; %(threshold)s%(unit)s or more earns %(earned)s") % said
+        else:
+            hint = _("%(criterion)s: answer it; %(threshold)s%(unit)s or less earns %(earned)s") % said
+        reason = _("%(points)s: not answered.") % {"points": pts(0, criterion.points)}
+        return reason, min(dec(best[1]), criterion.points), hint
+    said |= {"points": pts(points, criterion.points), "value": fmt(value)}
     better = [b for b in bands if b[1] > points]
     if not better:
-        return reason + ".", ZERO, ""
+        return _("%(points)s: %(value)s%(unit)s.") % said, ZERO, ""
     nxt = better[-1]  # the nearest band above
     gain = min(dec(nxt[1]), criterion.points) - points
-    return (
-        f"{reason}; {fmt(nxt[0])}{unit} {word} earns {fmt(nxt[1])}.",
-        gain,
-        f"{criterion.title}: reach {fmt(nxt[0])}{unit} {word}",
-    )
+    said |= {"threshold": fmt(nxt[0]), "earned": fmt(nxt[1])}
+    if more:
+        reason = _("%(points)s: %(value)s%(unit)s; %(threshold)s%(unit)s or more earns %(earned)s.") % said
+        return reason, gain, _("%(criterion)s: reach %(threshold)s%(unit)s or more") % said
+    reason = _("%(points)s: %(value)s%(unit)s; %(threshold)s%(unit)s or less earns %(earned)s.") % said
+    return reason, gain, _("%(criterion)s: reach %(threshold)s%(unit)s or less") % said
 
 
 def _count(criterion, answers):
@@ -207,17 +206,27 @@ def measure_count(criterion, rubric):
 def reason_count(criterion, facts, rubric, points, met):
     p = criterion.params
     n = _count(criterion, facts.answers)
-    counted = f"{n} metric{'s' if n != 1 else ''}" if p["field"] == "metrics" else f"{n} chosen"
+    if p["field"] == "metrics":
+        counted = ngettext("%(count)s metric", "%(count)s metrics", n) % {"count": n}
+    else:
+        counted = ngettext("%(count)s chosen", "%(count)s chosen", n) % {"count": n}
+    said = {"counted": counted, "minimum": p.get("min", 1), "criterion": criterion.title}
     if criterion.points == 0 or not p.get("bands"):
-        verdict = "Met" if met else f"Not met: needs at least {p.get('min', 1)}"
-        return f"{verdict}; {counted}.", ZERO, ""
-    reason = f"{pts(points, criterion.points)}: {counted}"
+        if met:
+            return _("Met; %(counted)s.") % said, ZERO, ""
+        return _("Not met: needs at least %(minimum)s; %(counted)s.") % said, ZERO, ""
+    said["points"] = pts(points, criterion.points)
     better = [b for b in _best_first(p["bands"]) if b[1] > points]
     if not better:
-        return reason + ".", ZERO, ""
+        return _("%(points)s: %(counted)s.") % said, ZERO, ""
     nxt = better[-1]
     gain = min(dec(nxt[1]), criterion.points) - points
-    return f"{reason}; {fmt(nxt[0])} or more earn {fmt(nxt[1])}.", gain, f"{criterion.title}: {fmt(nxt[0])} or more"
+    said |= {"threshold": fmt(nxt[0]), "earned": fmt(nxt[1])}
+    return (
+        _("%(points)s: %(counted)s; %(threshold)s or more earn %(earned)s.") % said,
+        gain,
+        _("%(criterion)s: %(threshold)s or more") % said,
+    )
 
 
 def measure_yes_no(criterion, rubric):
@@ -235,18 +244,23 @@ def measure_yes_no(criterion, rubric):
 def reason_yes_no(criterion, facts, rubric, points, met):
     value = lookup(facts.answers, criterion.params["field"])
     if value is None:
-        said = "not answered"
+        said = _("not answered")
     elif isinstance(value, bool):
-        said = "yes" if value else "no"
+        said = _("yes") if value else _("no")
     else:
-        said = "given" if value != "" else "none given"
+        said = _("given") if value != "" else _("none given")
     if criterion.points == 0:
-        return f"{'Met' if met else 'Not met'}: {said}.", ZERO, ""
+        return _verdict(met, said), ZERO, ""
     return (
-        f"{pts(points, criterion.points)}: {said}.",
+        _("%(points)s: %(said)s.") % {"points": pts(points, criterion.points), "said": said},
         (ZERO if met else criterion.points),
         ("" if met else criterion.title),
     )
+
+
+def _verdict(met, said):
+    """A prerequisite's reason: met or not, and what was answered."""
+    return (_("Met: %(said)s.") if met else _("Not met: %(said)s.")) % {"said": said}
 
 
 def measure_one_of(criterion, rubric):
@@ -265,16 +279,17 @@ def reason_one_of(criterion, facts, rubric, points, met):
     p = criterion.params
     labels = rubric.choice_labels.get(p["field"], {})
     value = lookup(facts.answers, p["field"])
-    said = labels.get(str(value), str(value)) if value not in (None, "") else "not answered"
+    said = _label(labels, str(value)) if value not in (None, "") else _("not answered")
     if criterion.points == 0:
-        return f"{'Met' if met else 'Not met'}: {said}.", ZERO, ""
+        return _verdict(met, said), ZERO, ""
     if met:
-        return f"{pts(points, criterion.points)}: {said}.", ZERO, ""
-    wanted = _join_or(labels.get(v, v) for v in p["values"])
+        return _("%(points)s: %(said)s.") % {"points": pts(points, criterion.points), "said": said}, ZERO, ""
+    wanted = _join_or(_label(labels, v) for v in p["values"])
+    words = {"points": pts(0, criterion.points), "said": said, "wanted": wanted, "earned": fmt(criterion.points)}
     return (
-        f"{pts(0, criterion.points)}: {said}; {wanted} earns {fmt(criterion.points)}.",
+        _("%(points)s: %(said)s; %(wanted)s earns %(earned)s.") % words,
         criterion.points,
-        f"{criterion.title}: {wanted}",
+        _("%(criterion)s: %(wanted)s") % {"criterion": criterion.title, "wanted": wanted},
     )
 
 
@@ -295,13 +310,23 @@ def reason_recent_year(criterion, facts, rubric, points, met):
     year = number(lookup(facts.answers, criterion.params["field"]))
     within, as_of = criterion.params.get("within_years", 2), facts.as_of_year
     if year is None:
-        return f"{pts(0, criterion.points)}: no year given.", criterion.points, criterion.title
+        return _("%(points)s: no year given.") % {"points": pts(0, criterion.points)}, criterion.points, criterion.title
     if met:
-        return f"{pts(points, criterion.points)}: updated in {fmt(year)}.", ZERO, ""
+        return (
+            _("%(points)s: updated in %(year)s.") % {"points": pts(points, criterion.points), "year": fmt(year)},
+            ZERO,
+            "",
+        )
+    said = {"points": pts(0, criterion.points), "year": fmt(year), "within": within, "as_of": as_of}
     return (
-        f"{pts(0, criterion.points)}: last updated in {fmt(year)}, more than {within} years before {as_of}.",
+        ngettext(
+            "%(points)s: last updated in %(year)s, more than %(within)s years before %(as_of)s.",
+            "%(points)s: last updated in %(year)s, more than %(within)s years before %(as_of)s.",
+            plural_count(within),
+        )
+        % said,
         criterion.points,
-        f"{criterion.title}: update it ({as_of - within} or later)",
+        _("%(criterion)s: update it (%(year)s or later)") % {"criterion": criterion.title, "year": as_of - within},
     )
 
 
@@ -317,10 +342,15 @@ def measure_evidence(criterion, rubric):
 
 
 def reason_evidence(criterion, facts, rubric, points, met):
-    label = rubric.evidence_labels.get(criterion.params["document"], criterion.params["document"])
+    label = _label(rubric.evidence_labels, criterion.params["document"])
     if met:
-        return f"{pts(points, criterion.points)}: {label} attached.", ZERO, ""
-    return f"{pts(0, criterion.points)}: no {label.lower()} attached.", criterion.points, f"Attach a {label.lower()}"
+        return (
+            _("%(points)s: %(document)s attached.") % {"points": pts(points, criterion.points), "document": label},
+            ZERO,
+            "",
+        )
+    said = {"points": pts(0, criterion.points), "document": label.lower()}
+    return _("%(points)s: no %(document)s attached.") % said, criterion.points, _("Attach a %(document)s") % said
 
 
 def measure_judged(criterion, rubric):
@@ -338,8 +368,8 @@ def measure_judged(criterion, rubric):
 
 def reason_judged(criterion, facts, rubric, points, met):
     if points is None:
-        return f"Scored by reviewers, 0 to {fmt(criterion.points)} points.", ZERO, ""
-    return f"{pts(round(points, 2), criterion.points)}: scored by reviewers.", ZERO, ""
+        return _("Scored by reviewers, 0 to %(maximum)s points.") % {"maximum": fmt(criterion.points)}, ZERO, ""
+    return _("%(points)s: scored by reviewers.") % {"points": pts(round(points, 2), criterion.points)}, ZERO, ""
 
 
 RULES = {
@@ -352,13 +382,13 @@ RULES = {
     "evidence": (measure_evidence, reason_evidence),
     "judged": (measure_judged, reason_judged),
 }
-RULE_KINDS = [
-    ("choices", "Points per selected choice, up to a cap"),
-    ("bands", "Numeric bands (≥ or ≤)"),
-    ("count", "Count of items (metrics, options)"),
-    ("yes_no", "Yes / no (or answered)"),
-    ("one_of", "One of some choices"),
-    ("recent_year", "A recent year"),
-    ("evidence", "Evidence document attached"),
-    ("judged", "Judged by reviewers against anchors"),
+RULE_KINDS = [  # the words in English: translated where they are shown (``scoring/criterion_forms.RULE_WORDS``)
+    ("choices", gettext_noop("Points per selected choice, up to a cap")),
+    ("bands", gettext_noop("Numeric bands (≥ or ≤)")),
+    ("count", gettext_noop("Count of items (metrics, options)")),
+    ("yes_no", gettext_noop("Yes / no (or answered)")),
+    ("one_of", gettext_noop("One of some choices")),
+    ("recent_year", gettext_noop("A recent year")),
+    ("evidence", gettext_noop("Evidence document attached")),
+    ("judged", gettext_noop("Judged by reviewers against anchors")),
 ]
