@@ -21,6 +21,8 @@ from statistics import mean, median, pstdev, quantiles
 
 import krippendorff
 import numpy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from scoring.rules import ZERO, dec
 
@@ -137,7 +139,7 @@ def normalised_totals(review_totals):
 
 
 # Said beside the normalised figures, in the words of ``normalised_totals``.
-NORMALISATION_IN_WORDS = (
+NORMALISATION_IN_WORDS = gettext_lazy(
     "Normalised: each reviewer's totals are put on one common scale (their own average and range replaced by "
     "the whole panel's), then averaged, so a lenient or a harsh reviewer weighs the same."
 )
@@ -198,12 +200,12 @@ def panel_alpha(review_totals):
 def alpha_reading(alpha):
     """Krippendorff's reading of an alpha: reliable from 0.8, tentative from 0.667, otherwise weak."""
     if alpha is None:
-        return "not enough shared ratings yet"
+        return _("not enough shared ratings yet")
     if alpha >= 0.8:
-        return "reliable agreement"
+        return _("reliable agreement")
     if alpha >= 0.667:
-        return "tentative agreement"
-    return "weak agreement: look at the disagreements"
+        return _("tentative agreement")
+    return _("weak agreement: look at the disagreements")
 
 
 def five_numbers(values):

@@ -1,16 +1,20 @@
 """Appeals of a published decision: when one may be filed, filing it, and the organizers' ruling."""
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assessment.audit import audit
-from review.decisions import decide
+from review.decisions import decide, outcome_label
 from review.errors import ReviewError
 from review.mail import tell_organizers_of_appeal
 from review.models import Appeal, Decision, settings_for
 from review.queries import application_panel, current_decision
 
-APPEAL_PENDING = "An appeal of this decision is already pending; the organizers will tell you its outcome."
+APPEAL_PENDING = gettext_lazy(
+    "An appeal of this decision is already pending; the organizers will tell you its outcome."
+)
 
 
 def why_no_appeal(application, now=None):
@@ -22,14 +26,14 @@ def why_no_appeal(application, now=None):
     now = now or timezone.now()
     decision = current_decision(application)
     if decision is None or decision.published_at is None:
-        return "An appeal can be filed only after the decision is published."
+        return _("An appeal can be filed only after the decision is published.")
     deadline = settings_for(application.cycle).appeal_deadline
     if deadline is None:
-        return "Appeals are not open for this cycle."
+        return _("Appeals are not open for this cycle.")
     if now > deadline:
-        return "The appeal window is closed."
+        return _("The appeal window is closed.")
     if application.appeals.filter(outcome=Appeal.Outcome.PENDING).exists():
-        return APPEAL_PENDING
+        return str(APPEAL_PENDING)
     return ""
 
 
@@ -45,14 +49,14 @@ def file_appeal(application, statement, by, now=None):
     if refusal:
         raise ReviewError(refusal)
     if not statement:
-        raise ReviewError("Write your statement: what should the panel reconsider, and why?")
+        raise ReviewError(_("Write your statement: what should the panel reconsider, and why?"))
     with transaction.atomic():
         try:
             with transaction.atomic():
                 appeal = Appeal.objects.create(application=application, statement=statement, filed_by=by, filed_at=now)
         except IntegrityError:
             if application.appeals.filter(outcome=Appeal.Outcome.PENDING).exists():
-                raise ReviewError(APPEAL_PENDING) from None
+                raise ReviewError(str(APPEAL_PENDING)) from None
             raise
         audit(by, "appeal.filed", f"Appeal filed: {statement[:200]}", application)
         transaction.on_commit(lambda: tell_organizers_of_appeal(appeal))
@@ -78,48 +82,52 @@ def decide_appeal(appeal, outcome, notes, by, level="", designated=None, rubric=
     the caller has it already.
     """
     if outcome not in (Appeal.Outcome.UPHELD, Appeal.Outcome.CHANGED):
-        raise ReviewError("Choose whether the decision is upheld or changed.")
+        raise ReviewError(_("Choose whether the decision is upheld or changed."))
     if appeal.outcome != Appeal.Outcome.PENDING:
-        raise ReviewError("This appeal has already been decided.")
+        raise ReviewError(_("This appeal has already been decided."))
     notes = (notes or "").strip()
     if not notes:
-        raise ReviewError("Write the reasons for the appeal's outcome.")
+        raise ReviewError(_("Write the reasons for the appeal's outcome."))
     now = timezone.now()
     with transaction.atomic():
         claimed = Appeal.objects.filter(pk=appeal.pk, outcome=Appeal.Outcome.PENDING).update(
             outcome=outcome, outcome_notes=notes, decided_by=by, decided_at=now
         )
         if not claimed:
-            raise ReviewError("This appeal has already been decided.")
+            raise ReviewError(_("This appeal has already been decided."))
         if outcome == Appeal.Outcome.CHANGED:
             current = current_decision(appeal.application)
             new_outcome = Decision.Outcome.DESIGNATED if designated else Decision.Outcome.NOT_DESIGNATED
             new_level = level if designated else ""
             if current is None:
-                raise ReviewError("There is no decision to change.")
+                raise ReviewError(_("There is no decision to change."))
             if (current.outcome, current.level) == (new_outcome, new_level):
-                label = current.get_outcome_display() + (f" — {current.level}" if current.level else "")
                 raise ReviewError(
-                    f"The decision is already {label}. To change it, choose another outcome or level; "
-                    "to keep it, uphold it."
+                    _(
+                        "The decision is already %(decision)s. To change it, choose another outcome or level; "
+                        "to keep it, uphold it."
+                    )
+                    % {"decision": outcome_label(current.outcome, current.level)}
                 )
             try:
                 decide(
                     appeal.application,
                     new_outcome,
                     new_level,
-                    f"Changed on appeal: {notes}",
+                    _("Changed on appeal: %(reasons)s") % {"reasons": notes},
                     by,
-                    override_reason=f"Appeal: {notes}",
+                    override_reason=_("Appeal: %(reasons)s") % {"reasons": notes},
                     panel=application_panel(appeal.application, rubric),
                     published=True,
                     replaces=current.pk,
                 )
             except ReviewError as refused:
-                raise ReviewError(f"The decision cannot be changed: {refused}") from None
+                raise ReviewError(_("The decision cannot be changed: %(reason)s") % {"reason": refused}) from None
         appeal.outcome = outcome
         appeal.outcome_notes = notes
         appeal.decided_by = by
         appeal.decided_at = now
-        audit(by, "appeal.decided", f"Appeal {appeal.get_outcome_display().lower()}: {notes[:200]}", appeal.application)
+        with translation.override("en"):  # the audit record's words
+            said = appeal.get_outcome_display().lower()
+        audit(by, "appeal.decided", f"Appeal {said}: {notes[:200]}", appeal.application)
     return appeal

@@ -5,6 +5,7 @@ Each function checks the transition and writes the audit record.
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from assessment.audit import audit
 from assessment.models import Application, Cycle, User
@@ -23,14 +24,17 @@ def reviewers():
 def assign(application, reviewer, by):
     """Assign one reviewer by hand. Refused for conflicts, drafts and duplicates."""
     if not reviewer.is_reviewer:
-        raise ReviewError(f"{reviewer} is not a reviewer.")
+        raise ReviewError(_("%(reviewer)s is not a reviewer.") % {"reviewer": reviewer})
     if application.status != Application.Status.SUBMITTED:
-        raise ReviewError("Only submitted applications are reviewed.")
+        raise ReviewError(_("Only submitted applications are reviewed."))
     if application.jurisdiction_id in conflicts_by_reviewer([reviewer])[reviewer.pk]:
-        raise ReviewError(f"{reviewer} has a conflict of interest with {application.jurisdiction}.")
+        raise ReviewError(
+            _("%(reviewer)s has a conflict of interest with %(jurisdiction)s.")
+            % {"reviewer": reviewer, "jurisdiction": application.jurisdiction}
+        )
     with transaction.atomic():
         if Assignment.objects.filter(application=application, reviewer=reviewer, active=True).exists():
-            raise ReviewError(f"{reviewer} is already assigned to this application.")
+            raise ReviewError(_("%(reviewer)s is already assigned to this application.") % {"reviewer": reviewer})
         assignment = _create(application, reviewer, by)
         transaction.on_commit(lambda: notify_assignments([assignment]))
     return assignment
@@ -48,17 +52,19 @@ def _fitting(reason, limit):
     """A reason typed into a plain text box, as its column can store it: no NUL (PostgreSQL refuses it)."""
     reason = reason.replace("\x00", "").strip()
     if len(reason) > limit:
-        raise ReviewError(f"Keep the reason to {limit} characters; it has {len(reason)}.")
+        raise ReviewError(
+            _("Keep the reason to %(limit)s characters; it has %(count)s.") % {"limit": limit, "count": len(reason)}
+        )
     return reason
 
 
 def unassign(assignment, by, reason):
     """End an assignment; it and any review stay on record."""
     if not assignment.active:
-        raise ReviewError("This assignment has already ended.")
+        raise ReviewError(_("This assignment has already ended."))
     reason = _fitting(reason, 300)
     if not reason:
-        raise ReviewError("Say why the reviewer is taken off this application.")
+        raise ReviewError(_("Say why the reviewer is taken off this application."))
     assignment.active = False
     assignment.ended_at = timezone.now()
     assignment.ended_by = by
@@ -151,7 +157,7 @@ def declare_conflict(reviewer, jurisdiction, reason, by):
     """Record a conflict; active assignments it touches end, submitted reviews are excluded (kept)."""
     reason = _fitting(reason, 250)  # 250: it is stored again after "Conflict of interest found after scoring: "
     if not reason:
-        raise ReviewError("Describe the conflict.")
+        raise ReviewError(_("Describe the conflict."))
     with transaction.atomic():
         DeclaredConflict.objects.get_or_create(
             reviewer=reviewer, jurisdiction=jurisdiction, defaults={"reason": reason}
@@ -164,7 +170,7 @@ def declare_conflict(reviewer, jurisdiction, reason, by):
             review = assignment.review
             if review.is_submitted:
                 review.excluded = True
-                review.excluded_reason = f"Conflict of interest found after scoring: {reason}"
+                review.excluded_reason = _("Conflict of interest found after scoring: %(reason)s") % {"reason": reason}
                 review.save(update_fields=["excluded", "excluded_reason"])
                 audit(
                     by,
@@ -173,4 +179,4 @@ def declare_conflict(reviewer, jurisdiction, reason, by):
                     assignment.application,
                     reviewer=reviewer.pk,
                 )
-            unassign(assignment, by, f"Conflict of interest: {reason}")
+            unassign(assignment, by, _("Conflict of interest: %(reason)s") % {"reason": reason})

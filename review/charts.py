@@ -5,8 +5,11 @@ come from static/css/site.css. Each chart is an image with a title and a descrip
 (``role="img"``); the page shows the same numbers as a table beside it. Every text is escaped (``format_html``).
 """
 
-from django.utils.html import format_html
+from django.utils.formats import get_format
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 WIDTH = 360  # the viewBox's width, about a phone's: the CSS scales it to the column (13 px text there)
 LEFT, RIGHT = 14, WIDTH - 14
@@ -16,9 +19,9 @@ MAX_DOTS = 400  # beyond this many totals the dots are a cloud: the boxes say it
 
 
 def number(value):
-    """As the page's tables write it (``floatformat:"-2"``): 75, 75.50, -3.25."""
+    """As the page's tables write it (``floatformat:"-2"``), in the active language: 75, 75.50, -3.25 (75,50)."""
     value = round(float(value), 2)
-    return f"{value:.0f}" if value == int(value) else f"{value:.2f}"
+    return f"{value:.0f}" if value == int(value) else f"{value:.2f}".replace(".", get_format("DECIMAL_SEPARATOR"))
 
 
 def _step(span, most=6):
@@ -112,16 +115,18 @@ def band_chart(bands, max_total, threshold=None):
         y0 = top + index * ROW
         centre = y0 + 38
         if band["five"] is None:
-            parts.append(_text(LEFT, y0 + 16, format_html("{}: no fully scored application yet", band["band"])))
+            parts.append(_text(LEFT, y0 + 16, _("%(band)s: no fully scored application yet") % {"band": band["band"]}))
             continue
         low, q1, mid, q3, high = band["five"]
         n = len(band["totals"])
+        # The translation's {band}, {count} and {median} are filled in by format_html, which escapes them.
         label = format_html(
-            '<tspan font-weight="bold">{}</tspan>: {} application{}, median {}',
-            band["band"],
-            n,
-            "" if n == 1 else "s",
-            number(mid),
+            ngettext(
+                "{band}: {count} application, median {median}", "{band}: {count} applications, median {median}", n
+            ),
+            band=format_html('<tspan font-weight="bold">{}</tspan>', band["band"]),
+            count=n,
+            median=number(mid),
         )
         parts.append(_text(LEFT, y0 + 16, label))
         parts.append(_line(x(low), centre, x(high), centre, BOX, 1.5))
@@ -147,25 +152,38 @@ def band_chart(bands, max_total, threshold=None):
                 for i, total in enumerate(band["totals"])
             )
         parts.append(_line(x(mid), centre - 10, x(mid), centre + 10, INK, 3))
-    axis = "Combined total, points" + (f" (dashed: threshold {number(threshold)})" if threshold else "")
+    if threshold:
+        axis = _("Combined total, points (dashed: threshold %(threshold)s)") % {"threshold": number(threshold)}
+    else:
+        axis = _("Combined total, points")
     parts.append(_text(WIDTH / 2, bottom + 32, axis, "middle", 12, MUTED))
     counted = sum(len(b["totals"]) for b in bands)
-    desc = format_html(
-        "Box plots of the combined totals of {} fully scored application{} by population band, on an axis from {} "
-        "to {} points. {}.",
+    desc = ngettext(
+        "Box plots of the combined totals of %(count)s fully scored application by population band, on an axis "
+        "from %(start)s to %(end)s points. %(bands)s.",
+        "Box plots of the combined totals of %(count)s fully scored applications by population band, on an axis "
+        "from %(start)s to %(end)s points. %(bands)s.",
         counted,
-        "" if counted == 1 else "s",
-        number(start),
-        number(end),
-        "; ".join(
-            f"{b['band']}: none"
-            if b["five"] is None
-            else f"{b['band']}: {len(b['totals'])}, lowest {number(b['five'][0])}, median {number(b['five'][2])}, "
-            f"highest {number(b['five'][4])}"
-            for b in bands
-        ),
-    )
-    return _svg("chart-bands", bottom + 42, "Combined totals by population band", desc, _join(parts))
+    ) % {
+        "count": counted,
+        "start": number(start),
+        "end": number(end),
+        "bands": "; ".join(_band_in_words(b) for b in bands),
+    }
+    return _svg("chart-bands", bottom + 42, _("Combined totals by population band"), desc, _join(parts))
+
+
+def _band_in_words(band):
+    """One band of the box plots, for its description: 'Under 10,000: 4, lowest 50, median 62, highest 80'."""
+    if band["five"] is None:
+        return _("%(band)s: none") % {"band": band["band"]}
+    return _("%(band)s: %(count)s, lowest %(lowest)s, median %(median)s, highest %(highest)s") % {
+        "band": band["band"],
+        "count": len(band["totals"]),
+        "lowest": number(band["five"][0]),
+        "median": number(band["five"][2]),
+        "highest": number(band["five"][4]),
+    }
 
 
 BAR_ROW = 38  # a reviewer: their name, then their bar
@@ -179,8 +197,8 @@ def leniency_chart(rows):
     top = 24
     bottom = top + BAR_ROW * len(rows)
     parts = [
-        _text(LEFT, 14, "← harsher", fill=MUTED),
-        _text(RIGHT, 14, "more lenient →", "end", fill=MUTED),
+        _text(LEFT, 14, _("← harsher"), fill=MUTED),
+        _text(RIGHT, 14, _("more lenient →"), "end", fill=MUTED),
         _line(centre, top, centre, bottom, INK, 1.5),
     ]
     for index, (name, value) in enumerate(rows):
@@ -200,12 +218,16 @@ def leniency_chart(rows):
         parts.append(_text(end + (4 if value >= 0 else -4), y0 + 32, signed, "start" if value >= 0 else "end", 12))
     for value in (-reach, 0, reach):
         parts.append(_text(centre + half * value / reach, bottom + 16, number(value), "middle", 12, MUTED))
-    parts.append(_text(WIDTH / 2, bottom + 34, "Points above or below co-reviewers, on average", "middle", 12, MUTED))
-    desc = format_html(
-        "Each reviewer's mean difference from their co-reviewers' totals: {}.",
-        "; ".join(f"{name}: {('+' if v > 0 else '') + number(v)}" for name, v in rows) or "none yet",
+    parts.append(
+        _text(WIDTH / 2, bottom + 34, _("Points above or below co-reviewers, on average"), "middle", 12, MUTED)
     )
-    return _svg("chart-leniency", bottom + 44, "Reviewers' leniency", desc, _join(parts))
+    listed = "; ".join(f"{name}: {('+' if v > 0 else '') + number(v)}" for name, v in rows) or _("none yet")
+    # The sentence is ours (written as it is, like format_html's format); the names in it are escaped.
+    desc = mark_safe(
+        _("Each reviewer's mean difference from their co-reviewers' totals: %(list)s.")
+        % {"list": conditional_escape(listed)}
+    )
+    return _svg("chart-leniency", bottom + 44, _("Reviewers' leniency"), desc, _join(parts))
 
 
 def band_table_rows(bands):

@@ -4,6 +4,8 @@ from contextlib import contextmanager
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assessment.audit import audit
 from assessment.evidence import store_document
@@ -12,27 +14,29 @@ from review.errors import ReviewError
 from review.mail import mail_staff, notify_answer
 from review.models import Clarification
 
-ALREADY_ANSWERED = "This question has already been answered; your answer was not sent."
+ALREADY_ANSWERED = gettext_lazy("This question has already been answered; your answer was not sent.")
 
 
 def ask_clarification(application, question, by):
     """A reviewer or organizer asks the applicant a question; the thread is part of the record."""
     question = question.strip()
     if not question:
-        raise ReviewError("Write the question.")
+        raise ReviewError(_("Write the question."))
     if application.status != Application.Status.SUBMITTED:
-        raise ReviewError("Questions can be asked only about submitted applications.")
+        raise ReviewError(_("Questions can be asked only about submitted applications."))
     with transaction.atomic():
         clarification = Clarification.objects.create(application=application, asked_by=by, question=question)
         audit(by, "clarification.asked", f"Asked: {question[:200]}", application)
-        transaction.on_commit(
-            lambda: mail_staff(
-                application,
-                f"A question about your {application.cycle} application",
-                f"The review panel asks:\n\n{question}\n\nAnswer it on your application's page. "
-                "Your application itself stays as submitted.\n",
-            )
-        )
+
+        def write():  # in the jurisdiction's language (``mail_staff``)
+            subject = _("A question about your %(cycle)s application") % {"cycle": application.cycle}
+            body = _(
+                "The review panel asks:\n\n%(question)s\n\nAnswer it on your application's page. "
+                "Your application itself stays as submitted.\n"
+            ) % {"question": question}
+            return subject, body
+
+        transaction.on_commit(lambda: mail_staff(application, write))
     return clarification
 
 
@@ -46,15 +50,15 @@ def answer_clarification(clarification, answer, by, upload=None, checked=None):
     """
     answer = answer.strip()
     if not answer:
-        raise ReviewError("Write your answer.")
+        raise ReviewError(_("Write your answer."))
     if clarification.answered_at:
-        raise ReviewError(ALREADY_ANSWERED)
+        raise ReviewError(str(ALREADY_ANSWERED))
     with _atomic_removing_files_on_failure() as stored:
         claimed = Clarification.objects.filter(pk=clarification.pk, answered_at=None).update(
             answer=answer, answered_by=by, answered_at=timezone.now()
         )
         if not claimed:
-            raise ReviewError(ALREADY_ANSWERED)
+            raise ReviewError(str(ALREADY_ANSWERED))
         document = None
         if upload is not None:
             document = store_document(clarification.application, "other", upload, checked, by, answering=True)

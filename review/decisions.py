@@ -7,37 +7,60 @@ shown before) and the action, which makes the plan again inside its lock.
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assessment.audit import audit
 from assessment.models import Application, Cycle
-from assessment.templatetags.zones import in_zone
 from review.certificates import issue
 from review.errors import DecidedMeanwhile, ReviewError
-from review.mail import mail_staff, staff_to_mail
+from review.mail import clock, mail_staff, staff_to_mail, when
 from review.models import Decision, settings_for
 from review.queries import application_panel, current_decision, panels_of
 from review.rationale import by_threshold
 from review.summary import suggestion
 from scoring.domain import rubric_for
+from scoring.levels import label as level_label
 
 # ``decide(replaces=ANY)``: supersede whatever decision is current (a deliberate second decision).
 ANY = object()
+
+
+def outcome_label(outcome, level):
+    """A decision's outcome as people read it: 'Designated — Gold', 'Not designated'."""
+    label = str(Decision.Outcome(outcome).label)
+    return f"{label} — {level_label(level)}" if level else label
+
+
+def _for_the_record(outcome, level):
+    """The outcome as the audit record says it: in English, whoever decided."""
+    with translation.override("en"):
+        return outcome_label(outcome, level)
 
 
 def _meanwhile(current):
     """The refusal of a decision that lost the race (or was made on a page that is out of date)."""
     if current is None:
         return DecidedMeanwhile(
-            "The decision changed after you opened the page; yours was not recorded. Read it, then decide again."
+            _("The decision changed after you opened the page; yours was not recorded. Read it, then decide again.")
         )
-    label = current.get_outcome_display() + (f" — {current.level}" if current.level else "")
-    by = f" by {current.decided_by}" if current.decided_by else ""
-    return DecidedMeanwhile(
-        f"A decision was recorded after you opened the page: {label}{by} at "
-        f"{timezone.localtime(current.decided_at):%H:%M}. Yours was not recorded; read it, and decide again "
-        "if it should change."
-    )
+    named = {
+        "decision": outcome_label(current.outcome, current.level),
+        "person": current.decided_by,
+        "time": clock(timezone.localtime(current.decided_at)),
+    }
+    if current.decided_by:
+        said = _(
+            "A decision was recorded after you opened the page: %(decision)s by %(person)s at %(time)s. Yours was "
+            "not recorded; read it, and decide again if it should change."
+        )
+    else:
+        said = _(
+            "A decision was recorded after you opened the page: %(decision)s at %(time)s. Yours was not recorded; "
+            "read it, and decide again if it should change."
+        )
+    return DecidedMeanwhile(said % named)
 
 
 def decide(application, outcome, level, rationale, by, override_reason="", panel=None, published=False, replaces=ANY):
@@ -53,25 +76,26 @@ def decide(application, outcome, level, rationale, by, override_reason="", panel
     override_reason = (override_reason or "").strip()
     panel = panel or application_panel(application)
     if not panel["reviews"]:
-        raise ReviewError("No submitted review counts yet: the panel decides after reviewing.")
+        raise ReviewError(_("No submitted review counts yet: the panel decides after reviewing."))
     result = panel["result"]
     if result["pending"]:
-        raise ReviewError("Some judged criteria have no score yet.")
+        raise ReviewError(_("Some judged criteria have no score yet."))
     if outcome not in Decision.Outcome.values:
-        raise ReviewError("Choose designated or not designated.")
+        raise ReviewError(_("Choose designated or not designated."))
     level_names = [name for name, _minimum in panel["rubric"].levels]
     if outcome == Decision.Outcome.DESIGNATED and level not in level_names:
-        raise ReviewError(f"Choose the level: {', '.join(level_names)}.")
+        raise ReviewError(
+            _("Choose the level: %(levels)s.") % {"levels": ", ".join(level_label(name) for name in level_names)}
+        )
     if outcome == Decision.Outcome.NOT_DESIGNATED:
         level = ""
     if not rationale:
-        raise ReviewError("Write the rationale for the decision.")
+        raise ReviewError(_("Write the rationale for the decision."))
     suggested_outcome, suggested_level = suggestion(result)
     if (outcome, level) != (suggested_outcome, suggested_level) and not override_reason:
         raise ReviewError(
-            "The decision differs from the engine's suggestion "
-            f"({Decision.Outcome(suggested_outcome).label}{' — ' + suggested_level if suggested_level else ''}): "
-            "give the reason for overriding it."
+            _("The decision differs from the engine's suggestion (%(suggestion)s): give the reason for overriding it.")
+            % {"suggestion": outcome_label(suggested_outcome, suggested_level)}
         )
     combined = panel["combined"]
     snapshot = {
@@ -121,8 +145,7 @@ def decide(application, outcome, level, rationale, by, override_reason="", panel
         except IntegrityError:
             raise _meanwhile(None) from None
         issue(decision)  # a designation published at once (an appeal's) gets its certificate; nothing else does
-        label = decision.get_outcome_display() + (f" — {level}" if level else "")
-        summary = f"Recorded the decision: {label} ({result['total']:g} points)"
+        summary = f"Recorded the decision: {_for_the_record(outcome, level)} ({result['total']:g} points)"
         if override_reason:
             summary += f"; overrides the suggestion: {override_reason}"
         audit(by, "decision.recorded", summary, application, decision=decision.pk, superseded=previous and previous.pk)
@@ -191,11 +214,26 @@ def bulk_decide(cycle, by):
 def _names(items, limit=10):
     names = [str(item) for item in items]
     if len(names) > limit:
-        return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
+        return more_names(", ".join(names[:limit]), len(names) - limit)
     return ", ".join(names)
 
 
+def more_names(names, more):
+    """A list of names cut short: 'Ashford, Brook and 3 more'."""
+    return _("%(names)s and %(count)s more") % {"names": names, "count": more}
+
+
+def undecided_in_words(n, names):
+    """The blocker of publishing while ``n`` submitted applications (``names``) have no decision."""
+    return ngettext(
+        "%(count)s submitted application has no decision yet: %(names)s.",
+        "%(count)s submitted applications have no decision yet: %(names)s.",
+        n,
+    ) % {"count": n, "names": names}
+
+
 def _count(n, one, many):
+    """For the audit records (kept in English): '1 decision', '3 decisions'."""
     return f"{n} {one if n == 1 else many}"
 
 
@@ -218,7 +256,7 @@ def _still_open(cycle, now):
     """Why the cycle has not closed (its deadline, or a draft's extension, still ahead), or None."""
     parts = []
     if now <= cycle.closes_at:
-        parts.append(f"the deadline is {in_zone(cycle.closes_at)}")
+        parts.append(_("the deadline is %(date)s") % {"date": when(cycle.closes_at)})
     # Drafts only: a submitted application can no longer use its extension.
     extended = (
         Application.objects.filter(
@@ -227,11 +265,18 @@ def _still_open(cycle, now):
         .select_related("jurisdiction")
         .order_by("extension_until", "jurisdiction__name")
     )
-    parts += [f"{a.jurisdiction} has an extension until {in_zone(a.extension_until)}" for a in extended]
+    parts += [
+        _("%(jurisdiction)s has an extension until %(date)s")
+        % {"jurisdiction": a.jurisdiction, "date": when(a.extension_until)}
+        for a in extended
+    ]
     if not parts:
         return None
-    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return f"The cycle is still open: {listed}."
+    if len(parts) == 1:
+        listed = parts[0]
+    else:
+        listed = _("%(list)s and %(last)s") % {"list": ", ".join(parts[:-1]), "last": parts[-1]}
+    return _("The cycle is still open: %(reasons)s.") % {"reasons": listed}
 
 
 def publication_plan(cycle, now=None):
@@ -255,15 +300,12 @@ def publication_plan(cycle, now=None):
         .order_by("jurisdiction__name")
     ]
     if undecided:
-        blockers.append(
-            f"{_count(len(undecided), 'submitted application has', 'submitted applications have')} "
-            f"no decision yet: {_names(undecided)}."
-        )
+        blockers.append(undecided_in_words(len(undecided), _names(undecided)))
     decisions = sorted(
         (d for d in current.values() if d.published_at is None), key=lambda d: d.application.jurisdiction.name
     )
     if not decisions and not undecided:
-        blockers.append("There are no unpublished decisions in this cycle.")
+        blockers.append(_("There are no unpublished decisions in this cycle."))
     # The same people mail_staff writes to.
     addresses = {}
     for jurisdiction_id, _email in staff_to_mail({d.application.jurisdiction_id for d in decisions}).values_list(
@@ -298,8 +340,14 @@ def publish_decisions(cycle, by, expected=None):
         decisions = plan.decisions
         if expected is not None and expected != len(decisions):
             raise ReviewError(
-                f"The decisions changed after you opened the page: {_count(len(decisions), 'decision', 'decisions')} "
-                "would be published now. Nothing was published; check the figures and confirm again."
+                ngettext(
+                    "The decisions changed after you opened the page: %(count)s decision would be published now. "
+                    "Nothing was published; check the figures and confirm again.",
+                    "The decisions changed after you opened the page: %(count)s decisions would be published now. "
+                    "Nothing was published; check the figures and confirm again.",
+                    len(decisions),
+                )
+                % {"count": len(decisions)}
             )
         for decision in list(decisions):
             # Still current and unpublished: a decision recorded at this very moment supersedes its
@@ -311,7 +359,7 @@ def publish_decisions(cycle, by, expected=None):
                 continue
             decision.published_at = now
             issue(decision)  # a designation's certificate (review.certificates); none for any other decision
-            audit(by, "decision.published", f"Published: {decision.get_outcome_display()}", decision.application)
+            audit(by, "decision.published", f"Published: {_for_the_record(decision.outcome, '')}", decision.application)
         cycle.status = Cycle.Status.PUBLISHED
         cycle.save(update_fields=["status"])
         audit(
@@ -325,13 +373,17 @@ def publish_decisions(cycle, by, expected=None):
 
         def tell_applicants():
             for decision in decisions:
-                mail_staff(
-                    decision.application,
-                    f"Decision on your {cycle} application",
-                    f"The panel's decision on {decision.application.jurisdiction}'s application is published: "
-                    f"{decision.get_outcome_display()}{' — ' + decision.level if decision.level else ''}.\n"
-                    "Read it, with the reviewers' comments, on your application's page.\n",
-                )
+                mail_staff(decision.application, lambda decision=decision: _decision_mail(cycle, decision))
 
         transaction.on_commit(tell_applicants)
     return decisions
+
+
+def _decision_mail(cycle, decision):
+    """The subject and body telling an applicant's staff of the published decision, in the active language."""
+    subject = _("Decision on your %(cycle)s application") % {"cycle": cycle}
+    body = _(
+        "The panel's decision on %(jurisdiction)s's application is published: %(decision)s.\n"
+        "Read it, with the reviewers' comments, on your application's page.\n"
+    ) % {"jurisdiction": decision.application.jurisdiction, "decision": outcome_label(decision.outcome, decision.level)}
+    return subject, body

@@ -2,25 +2,33 @@
 
 from django import forms
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from assessment.forms import DeadlineField, UswdsForm, style_for_uswds
 from assessment.models import User
 from assessment.validators import check_pdf
 from review.models import Appeal, Decision, ReviewSettings
+from scoring.levels import label as level_label
 
 
 class QuestionForm(UswdsForm):
     question = forms.CharField(
-        label="Question for the applicant", max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
+        label=gettext_lazy("Question for the applicant"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
     )
 
 
 class AnswerForm(UswdsForm):
-    answer = forms.CharField(label="Your answer", max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
+    answer = forms.CharField(
+        label=gettext_lazy("Your answer"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
     document = forms.FileField(
-        label="A document that answers it (PDF, optional)",
+        label=gettext_lazy("A document that answers it (PDF, optional)"),
         required=False,
-        help_text="It is added to the application's evidence; the rest of the application stays as submitted.",
+        help_text=gettext_lazy(
+            "It is added to the application's evidence; the rest of the application stays as submitted."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -33,7 +41,9 @@ class AnswerForm(UswdsForm):
         if upload:
             if upload.size > settings.EVIDENCE_MAX_BYTES:
                 raise forms.ValidationError(
-                    f"The file is larger than {settings.EVIDENCE_MAX_BYTES / 1_048_576:.0f} MB.", code="too_large"
+                    _("The file is larger than %(size)s MB.")
+                    % {"size": f"{settings.EVIDENCE_MAX_BYTES / 1_048_576:.0f}"},
+                    code="too_large",
                 )
             self.checked = check_pdf(upload)
         return upload
@@ -43,18 +53,18 @@ class ReviewForm(UswdsForm):
     """One reviewer's review: judged criteria against their anchors, adjustments with reasons, comments."""
 
     comments_for_applicant = forms.CharField(
-        label="Comments for the applicant",
+        label=gettext_lazy("Comments for the applicant"),
         required=False,
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="The applicant reads these in their report.",
+        help_text=gettext_lazy("The applicant reads these in their report."),
     )
     private_notes = forms.CharField(
-        label="Private notes for the panel",
+        label=gettext_lazy("Private notes for the panel"),
         required=False,
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Never shown to the applicant.",
+        help_text=gettext_lazy("Never shown to the applicant."),
     )
 
     def __init__(self, *args, rubric, rule, **kwargs):
@@ -67,7 +77,8 @@ class ReviewForm(UswdsForm):
                 choices = self.anchor_choices(criterion)
                 name = f"judged_{criterion.code}"
                 self.fields[name] = forms.ChoiceField(
-                    label=f"{criterion.code} {criterion.title} (0 to {float(criterion.points):g})",
+                    label=_("%(code)s %(title)s (0 to %(most)s)")
+                    % {"code": criterion.code, "title": criterion.title, "most": f"{float(criterion.points):g}"},
                     choices=choices,
                     required=False,
                     widget=forms.RadioSelect,
@@ -76,15 +87,17 @@ class ReviewForm(UswdsForm):
             else:
                 points, reason = f"adjust_{criterion.code}", f"reason_{criterion.code}"
                 self.fields[points] = forms.DecimalField(
-                    label=f"Adjusted points for {criterion.code}",
+                    label=_("Adjusted points for %(code)s") % {"code": criterion.code},
                     required=False,
                     min_value=0,
                     max_value=criterion.points,
                     decimal_places=2,
-                    error_messages={"max_value": f"At most {float(criterion.points):g} points."},
+                    error_messages={
+                        "max_value": _("At most %(most)s points.") % {"most": f"{float(criterion.points):g}"}
+                    },
                 )
                 self.fields[reason] = forms.CharField(
-                    label=f"Why you adjust {criterion.code}", required=False, max_length=1000
+                    label=_("Why you adjust %(code)s") % {"code": criterion.code}, required=False, max_length=1000
                 )
                 rule_points = rule["criteria"].get(criterion.code)
                 # What static/js/review_total.js reads to add up the reviewer's total as they type.
@@ -97,8 +110,12 @@ class ReviewForm(UswdsForm):
     @staticmethod
     def anchor_choices(criterion):
         """Each whole number of points of a judged criterion, worded by its anchor ("4 — Sustained …"); the
-        points between two anchors say so ("3 — between the anchors for 2 and 4")."""
-        anchors = criterion.params.get("anchors", {})
+        points between two anchors say so ("3 — between the anchors for 2 and 4"). In French, the anchors
+        written in French (``params["anchors_fr"]``), each missing one in English."""
+        anchors = dict(criterion.params.get("anchors", {}))
+        language = (translation.get_language() or "en").split("-")[0]
+        if language != "en":
+            anchors.update(criterion.params.get(f"anchors_{language}") or {})
         written = sorted(int(n) for n in anchors if str(n).isdigit())
         choices = []
         for n in range(int(criterion.points) + 1):
@@ -107,7 +124,11 @@ class ReviewForm(UswdsForm):
             if str(n) in anchors:
                 label = f"{n} — {anchors[str(n)]}"
             elif below and above:
-                label = f"{n} — between the anchors for {below[-1]} and {above[0]}"
+                label = _("%(points)s — between the anchors for %(below)s and %(above)s") % {
+                    "points": n,
+                    "below": below[-1],
+                    "above": above[0],
+                }
             else:
                 label = str(n)
             choices.append((str(n), label))
@@ -119,7 +140,11 @@ class ReviewForm(UswdsForm):
             value = data.get(points)
             if value is not None and rule_points is not None and float(value) != float(rule_points):
                 if not (data.get(reason) or "").strip():
-                    self.add_error(reason, f"Say why you adjust {criterion.code} from {float(rule_points):g} points.")
+                    self.add_error(
+                        reason,
+                        _("Say why you adjust %(code)s from %(points)s points.")
+                        % {"code": criterion.code, "points": f"{float(rule_points):g}"},
+                    )
         return data
 
     def scores(self):
@@ -157,6 +182,15 @@ class PanelSettingsForm(forms.ModelForm):
             "divergence_margin",
         ]
         field_classes = {"review_deadline": DeadlineField, "appeal_deadline": DeadlineField}
+        # The models' field names, as labels in the reader's language.
+        labels = {
+            "reviewers_per_application": gettext_lazy("Reviewers per application"),
+            "max_per_reviewer": gettext_lazy("Max per reviewer"),
+            "review_deadline": gettext_lazy("Review deadline"),
+            "appeal_deadline": gettext_lazy("Appeal deadline"),
+            "disagreement_margin": gettext_lazy("Disagreement margin"),
+            "divergence_margin": gettext_lazy("Divergence margin"),
+        }
         widgets = {
             # The format a datetime-local input takes; Django's default (with a space and seconds) shows empty.
             "review_deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -169,20 +203,27 @@ class PanelSettingsForm(forms.ModelForm):
         zone = self.instance.cycle.time_zone if self.instance.cycle_id else settings.TIME_ZONE
         for name in ("review_deadline", "appeal_deadline"):
             self.fields[name].zone = zone
-            self.fields[name].label = f"{self.fields[name].label} (date and time in {zone})"
+            self.fields[name].label = _("%(label)s (date and time in %(zone)s)") % {
+                "label": self.fields[name].label,
+                "zone": zone,
+            }
         style_for_uswds(self)
 
 
 class DecisionForm(UswdsForm):
-    outcome = forms.ChoiceField(label="Decision", choices=Decision.Outcome.choices, widget=forms.RadioSelect)
-    level = forms.ChoiceField(label="Level (when designated)", required=False)
-    rationale = forms.CharField(label="Rationale", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("Decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect
+    )
+    level = forms.ChoiceField(label=gettext_lazy("Level (when designated)"), required=False)
+    rationale = forms.CharField(
+        label=gettext_lazy("Rationale"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     override_reason = forms.CharField(
-        label="Reason for overriding the suggestion",
+        label=gettext_lazy("Reason for overriding the suggestion"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Needed only when the decision differs from the engine's suggestion.",
+        help_text=gettext_lazy("Needed only when the decision differs from the engine's suggestion."),
     )
     # The current decision when the page was made (its id; empty: none yet). A decision recorded by
     # someone else in between is not silently superseded (review.decisions.decide, ``replaces``).
@@ -190,7 +231,7 @@ class DecisionForm(UswdsForm):
 
     def __init__(self, *args, levels, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["level"].choices = [("", "—")] + [(name, name) for name, _minimum in levels]
+        self.fields["level"].choices = [("", "—")] + [(name, level_label(name)) for name, _minimum in levels]
 
     def replaces(self):
         """The decision this one replaces, as ``decide(replaces=…)`` takes it: its id, or None."""
@@ -202,27 +243,31 @@ class DecisionForm(UswdsForm):
 
 class AppealOutcomeForm(UswdsForm):
     outcome = forms.ChoiceField(
-        label="Outcome", choices=[(Appeal.Outcome.UPHELD, "Uphold"), (Appeal.Outcome.CHANGED, "Change the decision")]
+        label=gettext_lazy("Outcome"),
+        choices=[
+            (Appeal.Outcome.UPHELD, gettext_lazy("Uphold")),
+            (Appeal.Outcome.CHANGED, gettext_lazy("Change the decision")),
+        ],
     )
-    designated = forms.BooleanField(label="Designated after the change", required=False)
-    level = forms.ChoiceField(label="Level after the change (when designated)", required=False)
-    notes = forms.CharField(label="Reasons", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    designated = forms.BooleanField(label=gettext_lazy("Designated after the change"), required=False)
+    level = forms.ChoiceField(label=gettext_lazy("Level after the change (when designated)"), required=False)
+    notes = forms.CharField(label=gettext_lazy("Reasons"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, levels=(), **kwargs):
         """``levels``: the rubric's, as (name, minimum) pairs; the new level is one of them."""
         super().__init__(*args, **kwargs)
-        self.fields["level"].choices = [("", "—")] + [(name, name) for name, _minimum in levels]
+        self.fields["level"].choices = [("", "—")] + [(name, level_label(name)) for name, _minimum in levels]
 
     def clean(self):
         data = super().clean()
         if data.get("outcome") == Appeal.Outcome.CHANGED:
             if data.get("designated") and not data.get("level") and "level" not in self.errors:
-                self.add_error("level", forms.ValidationError("Choose the level after the change.", code="no_level"))
+                self.add_error("level", forms.ValidationError(_("Choose the level after the change."), code="no_level"))
             elif data.get("level") and not data.get("designated"):
                 self.add_error(
                     "level",
                     forms.ValidationError(
-                        "A level goes with a designation: tick “Designated after the change”, or choose no level.",
+                        _("A level goes with a designation: tick “Designated after the change”, or choose no level."),
                         code="level_without_designation",
                     ),
                 )
@@ -236,8 +281,11 @@ class AssignForm(forms.Form):
 
     reviewer = forms.ModelChoiceField(
         User.objects.filter(role=User.Role.REVIEWER),
-        label="Assign a reviewer",
-        error_messages={"required": "Choose a reviewer.", "invalid_choice": "Choose a reviewer from the list."},
+        label=gettext_lazy("Assign a reviewer"),
+        error_messages={
+            "required": gettext_lazy("Choose a reviewer."),
+            "invalid_choice": gettext_lazy("Choose a reviewer from the list."),
+        },
     )
 
     def __init__(self, *args, application=None, offered=None, **kwargs):
@@ -253,29 +301,36 @@ class AssignForm(forms.Form):
     def left_out_in_words(self):
         n = len(self.conflicted)
         if not n:
-            return "No reviewer is left out for a conflict of interest."
-        return (
-            f"{n} reviewer{' is' if n == 1 else 's are'} left out for a conflict of interest with "
-            f"{self.application.jurisdiction}."
-        )
+            return _("No reviewer is left out for a conflict of interest.")
+        return ngettext(
+            "%(count)s reviewer is left out for a conflict of interest with %(jurisdiction)s.",
+            "%(count)s reviewers are left out for a conflict of interest with %(jurisdiction)s.",
+            n,
+        ) % {"count": n, "jurisdiction": self.application.jurisdiction}
 
     def clean_reviewer(self):
         reviewer = self.cleaned_data["reviewer"]
         if self.application is None or any(c.pk == reviewer.pk for c in self.candidates):
             return reviewer
         if reviewer.pk in self.taken:
-            raise forms.ValidationError(f"{reviewer} is already assigned to this application.", code="assigned")
+            raise forms.ValidationError(
+                _("%(reviewer)s is already assigned to this application.") % {"reviewer": reviewer}, code="assigned"
+            )
         if any(c.pk == reviewer.pk for c in self.conflicted):
             raise forms.ValidationError(
-                f"{reviewer} has a conflict of interest with {self.application.jurisdiction}.", code="conflict"
+                _("%(reviewer)s has a conflict of interest with %(jurisdiction)s.")
+                % {"reviewer": reviewer, "jurisdiction": self.application.jurisdiction},
+                code="conflict",
             )
-        raise forms.ValidationError(f"{reviewer} is not an active reviewer.", code="not_offered")
+        raise forms.ValidationError(
+            _("%(reviewer)s is not an active reviewer.") % {"reviewer": reviewer}, code="not_offered"
+        )
 
 
 class AppealForm(UswdsForm):
     statement = forms.CharField(
-        label="Your statement",
+        label=gettext_lazy("Your statement"),
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="What should the panel reconsider, and why?",
+        help_text=gettext_lazy("What should the panel reconsider, and why?"),
     )

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Application, Cycle, EvidenceDocument, Jurisdiction
 
@@ -21,22 +22,22 @@ class ReviewSettings(models.Model):
     cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="review_settings")
     reviewers_per_application = models.PositiveSmallIntegerField(default=2)
     max_per_reviewer = models.PositiveSmallIntegerField(
-        default=8, help_text="Automatic assignment never gives a reviewer more than this."
+        default=8, help_text=_("Automatic assignment never gives a reviewer more than this.")
     )
     review_deadline = models.DateTimeField(null=True, blank=True)
     disagreement_margin = models.DecimalField(
         max_digits=5,
         decimal_places=1,
         default=10,
-        help_text="Flag an application when reviewers' totals differ by more than this many points.",
+        help_text=_("Flag an application when reviewers' totals differ by more than this many points."),
     )
     divergence_margin = models.DecimalField(
         max_digits=5,
         decimal_places=1,
         default=2,
-        help_text="Flag a criterion when a reviewer's adjusted score differs from the rule score by more than this.",
+        help_text=_("Flag a criterion when a reviewer's adjusted score differs from the rule score by more than this."),
     )
-    appeal_deadline = models.DateTimeField(null=True, blank=True, help_text="Appeals are accepted until then.")
+    appeal_deadline = models.DateTimeField(null=True, blank=True, help_text=_("Appeals are accepted until then."))
 
     def __str__(self):
         return f"Review settings of {self.cycle}"
@@ -96,8 +97,8 @@ class ReviewQuerySet(models.QuerySet):
 
 class Review(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
 
     assignment = models.OneToOneField(Assignment, on_delete=models.PROTECT, related_name="review")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -110,7 +111,9 @@ class Review(models.Model):
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    excluded = models.BooleanField(default=False, help_text="Left out of the result (a conflict found after scoring).")
+    excluded = models.BooleanField(
+        default=False, help_text=_("Left out of the result (a conflict found after scoring).")
+    )
     excluded_reason = models.CharField(max_length=300, blank=True)
 
     objects = ReviewQuerySet.as_manager()
@@ -155,8 +158,8 @@ class Decision(models.Model):
     """A panel decision. A later decision (an appeal) supersedes it; none is ever changed."""
 
     class Outcome(models.TextChoices):
-        DESIGNATED = "designated", "Designated"
-        NOT_DESIGNATED = "not_designated", "Not designated"
+        DESIGNATED = "designated", _("Designated")
+        NOT_DESIGNATED = "not_designated", _("Not designated")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="decisions")
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
@@ -196,9 +199,9 @@ class Decision(models.Model):
 
 class Appeal(models.Model):
     class Outcome(models.TextChoices):
-        PENDING = "pending", "Pending"
-        UPHELD = "upheld", "Decision upheld"
-        CHANGED = "changed", "Decision changed"
+        PENDING = "pending", _("Pending")
+        UPHELD = "upheld", _("Decision upheld")
+        CHANGED = "changed", _("Decision changed")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="appeals")
     statement = models.TextField(max_length=10000)

@@ -2,6 +2,8 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessment import history
@@ -10,7 +12,7 @@ from assessment.audit import audit
 from assessment.domain import ApplicationError
 from review.appeals import decide_appeal
 from review.assignment import assign, auto_assign, unassign
-from review.decisions import bulk_decide, decide, publish_decisions
+from review.decisions import bulk_decide, decide, outcome_label, publish_decisions
 from review.errors import DecidedMeanwhile
 from review.forms import AppealOutcomeForm, AssignForm, DecisionForm, PanelSettingsForm
 from review.models import Appeal, Assignment, Decision, settings_for
@@ -28,9 +30,9 @@ def panel_cycle(request, pk):
         if form.is_valid():
             form.save()
             audit(request.user, "panel.settings", f"Panel settings of {cycle} changed", cycle=cycle)
-            messages.success(request, "The panel settings are saved.")
+            messages.success(request, _("The panel settings are saved."))
             return redirect("panel_cycle", cycle.pk)
-        messages.error(request, "The settings were not saved: correct the fields marked below.")
+        messages.error(request, _("The settings were not saved: correct the fields marked below."))
     # A form that was posted changed its instance (unsaved): the figures read the saved settings again.
     panel = cycle_panel(cycle, request.GET.get("page"), None if form.is_bound else review_settings)
     return render(request, "review/panel_cycle.html", {"cycle": cycle, "panel": panel, "form": form})
@@ -52,11 +54,13 @@ def panel_auto_assign(request, pk):
 
     def said(result):
         made, shortfalls = result
-        text = f"{len(made)} assignment{'s' if len(made) != 1 else ''} made."
+        text = ngettext("%(count)s assignment made.", "%(count)s assignments made.", len(made)) % {"count": len(made)}
         if shortfalls:
-            text += " Not enough reviewers without conflicts for: " + ", ".join(
-                f"{a.jurisdiction} ({n} missing)" for a, n in shortfalls
+            short = ", ".join(
+                _("%(jurisdiction)s (%(count)s missing)") % {"jurisdiction": a.jurisdiction, "count": n}
+                for a, n in shortfalls
             )
+            text += " " + _("Not enough reviewers without conflicts for: %(list)s") % {"list": short}
         return text
 
     _run(request, lambda: auto_assign(cycle, request.user), said)
@@ -74,12 +78,15 @@ def panel_bulk_decide(request, pk):
     cycle = get_cycle_for(request, pk)
     if request.method == "POST":
         if not _confirmed(request, "decide"):
-            messages.info(request, "Nothing was decided yet: check what will happen, then confirm.")
+            messages.info(request, _("Nothing was decided yet: check what will happen, then confirm."))
             return redirect("panel_bulk_decide", cycle.pk)
         _run(
             request,
             lambda: bulk_decide(cycle, request.user),
-            lambda r: f"{len(r[0])} decided by threshold; {len(r[1])} not fully reviewed yet.",
+            lambda r: (
+                _("%(decided)s decided by threshold; %(waiting)s not fully reviewed yet.")
+                % {"decided": len(r[0]), "waiting": len(r[1])}
+            ),
         )
         return redirect("panel_cycle", cycle.pk)
     return render(request, "review/panel_bulk_decide.html", {"cycle": cycle, "plan": bulk_preview(cycle)})
@@ -88,10 +95,13 @@ def panel_bulk_decide(request, pk):
 def _published(decisions):
     designees = sum(1 for d in decisions if d.outcome == Decision.Outcome.DESIGNATED)
     n = len(decisions)
-    return (
-        f"{n} decision{'s are' if n != 1 else ' is'} published; "
-        f"{designees} designee{'s are' if designees != 1 else ' is'} now public, and the applicants are told by e-mail."
-    )
+    published = ngettext("%(count)s decision is published;", "%(count)s decisions are published;", n) % {"count": n}
+    public = ngettext(
+        "%(count)s designee is now public, and the applicants are told by e-mail.",
+        "%(count)s designees are now public, and the applicants are told by e-mail.",
+        designees,
+    ) % {"count": designees}
+    return f"{published} {public}"
 
 
 @require_http_methods(["GET", "POST"])
@@ -100,7 +110,7 @@ def panel_publish(request, pk):
     cycle = get_cycle_for(request, pk)
     if request.method == "POST":
         if not _confirmed(request, "publish"):
-            messages.info(request, "Nothing was published yet: check what will happen, then confirm.")
+            messages.info(request, _("Nothing was published yet: check what will happen, then confirm."))
             return redirect("panel_publish", cycle.pk)
         expected = request.POST.get("expected", "")
         expected = int(expected) if expected.isascii() and expected.isdigit() else None
@@ -150,7 +160,7 @@ def _panel_page(request, application, panel=None, **posted):
             # In words (the criteria's titles, what stands in the way), with the reviewers' points once they count.
             "result": explained(application, panel["rubric"], panel["combined"] if panel["reviews"] else None),
             "combined": panel["combined"],
-            "suggested": (Decision.Outcome(outcome).label, level),
+            "suggested": (str(Decision.Outcome(outcome).label), level),
             "decision_form": decision_form,
             "assignments": assigned,
             "assign_form": assign_form,
@@ -171,10 +181,14 @@ def panel_assign(request, pk):
     form = AssignForm(request.POST, application=application, offered=assignable(application))
     if not form.is_valid():
         said = " ".join(e for es in form.errors.values() for e in es)
-        messages.error(request, f"No reviewer was assigned: {said}")
+        messages.error(request, _("No reviewer was assigned: %(reasons)s") % {"reasons": said})
         return _panel_page(request, application, assign_form=form)
     reviewer = form.cleaned_data["reviewer"]
-    if _run(request, lambda: assign(application, reviewer, request.user), lambda a: f"{reviewer} is assigned."):
+    if _run(
+        request,
+        lambda: assign(application, reviewer, request.user),
+        lambda a: _("%(reviewer)s is assigned.") % {"reviewer": reviewer},
+    ):
         return redirect("panel_application", application.pk)
     return _panel_page(request, application, assign_form=form)  # refused: the reviewer stays chosen
 
@@ -187,7 +201,9 @@ def panel_unassign(request, pk):
     if _run(
         request,
         lambda: unassign(assignment, request.user, reason),
-        lambda a: f"{assignment.reviewer} is taken off; their assignment stays in the history.",
+        lambda a: (
+            _("%(reviewer)s is taken off; their assignment stays in the history.") % {"reviewer": assignment.reviewer}
+        ),
     ):
         return redirect("panel_application", assignment.application_id)
     # Refused (no reason, too long): the reason comes back in its box. The application as its page reads it.
@@ -202,9 +218,8 @@ def panel_decide(request, pk):
     panel = application_panel(application)
     form = DecisionForm(request.POST, levels=panel["rubric"].levels, auto_id=DECISION_ID)
     if not form.is_valid():
-        messages.error(
-            request, "The decision was not recorded: " + " ".join(e for es in form.errors.values() for e in es)
-        )
+        said = " ".join(e for es in form.errors.values() for e in es)
+        messages.error(request, _("The decision was not recorded: %(reasons)s") % {"reasons": said})
         return _panel_page(request, application, panel, decision_form=form)
     data = form.cleaned_data
     try:
@@ -232,7 +247,7 @@ def panel_decide(request, pk):
         return _panel_page(request, application, panel, decision_form=form)
     messages.success(
         request,
-        f"The decision is recorded: {decision.get_outcome_display()}{' — ' + decision.level if decision.level else ''}.",
+        _("The decision is recorded: %(decision)s.") % {"decision": outcome_label(decision.outcome, decision.level)},
     )
     return redirect("panel_application", application.pk)
 
@@ -244,9 +259,8 @@ def appeal_decide(request, pk):
     rubric = rubric_for(appeal.application.cycle).to_engine()
     form = AppealOutcomeForm(request.POST, levels=rubric.levels, auto_id=APPEAL_ID)
     if not form.is_valid():
-        messages.error(
-            request, "The outcome was not recorded: " + " ".join(e for es in form.errors.values() for e in es)
-        )
+        said = " ".join(e for es in form.errors.values() for e in es)
+        messages.error(request, _("The outcome was not recorded: %(reasons)s") % {"reasons": said})
     else:
         data = form.cleaned_data
         decided = _run(
@@ -270,7 +284,8 @@ def appeal_decide(request, pk):
 
 def _appeal_decided(appeal):
     if appeal.outcome == Appeal.Outcome.UPHELD:
-        return "The appeal is decided: the decision is upheld."
+        return _("The appeal is decided: the decision is upheld.")
     decision = current_decision(appeal.application)
-    label = decision.get_outcome_display() + (f" — {decision.level}" if decision.level else "")
-    return f"The appeal is decided: the decision is changed to {label}, and the new decision is published."
+    return _("The appeal is decided: the decision is changed to %(decision)s, and the new decision is published.") % {
+        "decision": outcome_label(decision.outcome, decision.level)
+    }

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from assessment.models import Application, Jurisdiction
-from review.decisions import _count, _still_open
+from review.decisions import _still_open, more_names, undecided_in_words
 from review.mail import staff_to_mail
 from review.models import Decision, settings_for
 from review.summary import cycle_summary
@@ -80,7 +81,7 @@ def _short_names(cycle, current, enough, not_reviewed):
                 break
     names = ", ".join(short)
     if not_reviewed > 10:
-        names += f" and {not_reviewed - 10} more"
+        names = more_names(names, not_reviewed - 10)
     return names
 
 
@@ -127,16 +128,12 @@ def publication_preview(cycle, now=None):
         undecided = submitted.exclude(pk__in=current.values("application_id")).order_by("jurisdiction__name", "pk")
         first = undecided.values_list("jurisdiction__name", "jurisdiction__state")[:10]
         names = ", ".join(str(Jurisdiction(name=name, state=state)) for name, state in first)
-        more = f" and {missing - 10} more" if missing > 10 else ""
-        blockers.append(
-            f"{_count(missing, 'submitted application has', 'submitted applications have')} "
-            f"no decision yet: {names}{more}."
-        )
+        blockers.append(undecided_in_words(missing, more_names(names, missing - 10) if missing > 10 else names))
     unpublished = current.filter(published_at=None)
     by_decision = [(Decision.Outcome(o).label, lv, n) for (o, lv), n in sorted(unpublished_by.items())]
     count = sum(n for _o, _l, n in by_decision)
     if not count and not missing:
-        blockers.append("There are no unpublished decisions in this cycle.")
+        blockers.append(_("There are no unpublished decisions in this cycle."))
     # The same people mail_staff writes to: per decision, its jurisdiction's staff with an address.
     staff = staff_to_mail(unpublished.values("application__jurisdiction_id"))
     return PublicationPreview(

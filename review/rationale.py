@@ -1,6 +1,19 @@
-"""The rationale a decision by the rubric's threshold is recorded with, in sentences the applicant reads."""
+"""The rationale a decision by the rubric's threshold is recorded with, in sentences the applicant reads.
 
+Written in the language active when the decision is recorded (the deciding organizer's), and stored so.
+"""
+
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from scoring.levels import label as level_label
 from scoring.rules import fmt
+
+
+def _number(value):
+    """``fmt`` with the active language's decimal separator: 82.5, « 82,5 »."""
+    return fmt(value).replace(".", get_format("DECIMAL_SEPARATOR"))
 
 
 def _shortfalls(result, rubric):
@@ -10,13 +23,20 @@ def _shortfalls(result, rubric):
         met = {p["code"]: p["met"] for p in met}
     if isinstance(subtotals, list):
         subtotals = {c["code"]: c["points"] for c in subtotals}
-    found = [f"the prerequisite “{c.title}” is not met" for c in rubric.prerequisites if not met.get(c.code, True)]
+    found = [
+        _("the prerequisite “%(title)s” is not met") % {"title": c.title}
+        for c in rubric.prerequisites
+        if not met.get(c.code, True)
+    ]
     if result["total"] < rubric.threshold:
-        found.append(f"its total is below the threshold of {fmt(rubric.threshold)}")
+        found.append(_("its total is below the threshold of %(threshold)s") % {"threshold": _number(rubric.threshold)})
     for category in rubric.categories:
         earned = subtotals.get(category.code)
         if earned is not None and earned < category.points * rubric.min_category_share / 100:
-            found.append(f"{category.name} is below {fmt(rubric.min_category_share)} % of its points")
+            found.append(
+                _("%(category)s is below %(share)s %% of its points")
+                % {"category": category.name, "share": _number(rubric.min_category_share)}
+            )
     return found
 
 
@@ -27,15 +47,42 @@ def by_threshold(result, outcome, level, rubric):
     prerequisites by code); ``rubric``: the engine's rubric it was scored by.
     """
     most = sum(category.points for category in rubric.categories)
-    total = f"{fmt(result['total'])} of {fmt(most)} points"
-    if outcome == "designated":
-        named = f" at the level {level}" if level else ""
+    named = {
+        "total": _number(result["total"]),
+        "most": _number(most),
+        "threshold": _number(rubric.threshold),
+        "level": level_label(level),
+    }
+    plural = round(most)  # the rubric's points decide the plural of "points"
+    if outcome == "designated" and level:
         return (
-            f"The application meets every prerequisite and the minimum share of points in every category, "
-            f"and its {total} reach the threshold of {fmt(rubric.threshold)}: it is designated{named} by the rubric."
+            ngettext(
+                "The application meets every prerequisite and the minimum share of points in every category, and its "
+                "%(total)s of %(most)s point reach the threshold of %(threshold)s: it is designated at the level "
+                "%(level)s by the rubric.",
+                "The application meets every prerequisite and the minimum share of points in every category, and its "
+                "%(total)s of %(most)s points reach the threshold of %(threshold)s: it is designated at the level "
+                "%(level)s by the rubric.",
+                plural,
+            )
+            % named
         )
-    said = "; ".join(_shortfalls(result, rubric)) or f"its total is below the threshold of {fmt(rubric.threshold)}"
-    return (
-        f"The application earned {total}, and the rubric does not designate it: {said}. "
-        "The report's recommendations say where the missing points are."
-    )
+    if outcome == "designated":
+        return (
+            ngettext(
+                "The application meets every prerequisite and the minimum share of points in every category, and its "
+                "%(total)s of %(most)s point reach the threshold of %(threshold)s: it is designated by the rubric.",
+                "The application meets every prerequisite and the minimum share of points in every category, and its "
+                "%(total)s of %(most)s points reach the threshold of %(threshold)s: it is designated by the rubric.",
+                plural,
+            )
+            % named
+        )
+    said = "; ".join(_shortfalls(result, rubric)) or _("its total is below the threshold of %(threshold)s") % named
+    return ngettext(
+        "The application earned %(total)s of %(most)s point, and the rubric does not designate it: %(reasons)s. "
+        "The report's recommendations say where the missing points are.",
+        "The application earned %(total)s of %(most)s points, and the rubric does not designate it: %(reasons)s. "
+        "The report's recommendations say where the missing points are.",
+        plural,
+    ) % {**named, "reasons": said}

@@ -3,14 +3,15 @@
 from datetime import timedelta
 
 from django.core.mail import send_mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from assessment.templatetags.zones import in_zone
+from review.mail import language_of, reminder_mail
 from review.models import Review
 
 
 def send_reminders(now=None, within_days=3):
-    """E-mail reviewers whose reviews are not submitted and whose deadline is within ``within_days``."""
+    """E-mail reviewers whose reviews are not submitted and whose deadline is within ``within_days``,
+    each in their language (``review.mail.language_of``)."""
     now = now or timezone.now()
     due = (
         Review.objects.filter(
@@ -26,16 +27,8 @@ def send_reminders(now=None, within_days=3):
     for review in due:
         by_reviewer.setdefault(review.assignment.reviewer, []).append(review)
     for reviewer, reviews in by_reviewer.items():
-        deadline = reviews[0].assignment.application.cycle.review_settings.review_deadline
-        lines = "\n".join(
-            f"- {r.assignment.application.jurisdiction} ({r.assignment.application.cycle})" for r in reviews
-        )
-        send_mail(
-            f"Reminder: {len(reviews)} review{'s' if len(reviews) != 1 else ''} due "
-            f"{in_zone(deadline, reviews[0].assignment.application.cycle.time_zone)}",
-            f"These reviews are not submitted yet:\n{lines}\n",
-            None,
-            [reviewer.email],
-            fail_silently=True,
-        )
+        cycle = reviews[0].assignment.application.cycle
+        with translation.override(language_of(reviewer)):
+            subject, body = reminder_mail(reviews, cycle.review_settings.review_deadline, cycle.time_zone)
+        send_mail(subject, body, None, [reviewer.email], fail_silently=True)
     return sum(len(r) for r in by_reviewer.values())

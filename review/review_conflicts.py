@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django import forms
+from django.utils.translation import gettext as _
 
 from review.forms import ReviewForm
 
@@ -26,7 +27,7 @@ def _comparable(field, value):
 
 def _shown(field, value):
     if value in (None, ""):
-        return "Not given"
+        return _("Not given")
     for choice, label in getattr(field, "choices", ()):
         if str(choice) == str(value):
             return str(label)

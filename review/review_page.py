@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from assessment import answers
 from assessment.forms import STEPS
@@ -135,7 +136,12 @@ class RuleCategory:
 
     @property
     def summary(self):
-        return f"{self.code}. {self.name}: {figure(self.points)} of {figure(self.most)} by rule"
+        return _("%(code)s. %(name)s: %(points)s of %(most)s by rule") % {
+            "code": self.code,
+            "name": self.name,
+            "points": figure(self.points),
+            "most": figure(self.most),
+        }
 
 
 @dataclass(frozen=True)
@@ -152,10 +158,15 @@ class Total:
     @property
     def words(self):
         """ "Your total: 63.5 of 100 (rule 55 + judged 8.5, adjustments +1)", as review_total.js writes it."""
-        return (
-            f"Your total: {figure(self.total)} of {figure(self.most)} (rule {figure(self.rule)} + judged "
-            f"{figure(self.judged)}, adjustments {signed(self.adjustments)})"
-        )
+        return _(
+            "Your total: %(total)s of %(most)s (rule %(rule)s + judged %(judged)s, adjustments %(adjustments)s)"
+        ) % {
+            "total": figure(self.total),
+            "most": figure(self.most),
+            "rule": figure(self.rule),
+            "judged": figure(self.judged),
+            "adjustments": signed(self.adjustments),
+        }
 
 
 def figure(number):

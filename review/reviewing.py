@@ -2,9 +2,11 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from assessment.audit import audit
 from review.errors import ReviewError, StaleReview
+from review.mail import clock
 from review.models import Review
 from scoring import engine
 from scoring.domain import rubric_for
@@ -18,22 +20,32 @@ def check_review(rubric, judged, adjustments, submitting):
     for code, points in judged.items():
         criterion = by_code.get(code)
         if criterion is None or not criterion.is_judged:
-            problems.append(f"{code} is not a criterion reviewers judge.")
+            problems.append(_("%(code)s is not a criterion reviewers judge.") % {"code": code})
         elif not 0 <= float(points) <= criterion.points:
-            problems.append(f"{code}: give 0 to {float(criterion.points):g} points.")
+            problems.append(
+                _("%(code)s: give 0 to %(most)s points.") % {"code": code, "most": f"{float(criterion.points):g}"}
+            )
     for code, adjustment in adjustments.items():
         criterion = by_code.get(code)
         if criterion is None or criterion.is_judged:
-            problems.append(f"{code} is not a rule-scored criterion.")
+            problems.append(_("%(code)s is not a rule-scored criterion.") % {"code": code})
             continue
         if not 0 <= float(adjustment["points"]) <= criterion.points:
-            problems.append(f"{code} {criterion.title}: an adjusted score must be 0 to {float(criterion.points):g}.")
+            problems.append(
+                _("%(code)s %(title)s: an adjusted score must be 0 to %(most)s.")
+                % {"code": code, "title": criterion.title, "most": f"{float(criterion.points):g}"}
+            )
         if not (adjustment.get("reason") or "").strip():
-            problems.append(f"{code} {criterion.title}: say why you adjust the rule score.")
+            problems.append(
+                _("%(code)s %(title)s: say why you adjust the rule score.") % {"code": code, "title": criterion.title}
+            )
     if submitting:
         for criterion in rubric.criteria:
             if criterion.is_judged and judged.get(criterion.code) is None:
-                problems.append(f"{criterion.code} {criterion.title}: score it before submitting.")
+                problems.append(
+                    _("%(code)s %(title)s: score it before submitting.")
+                    % {"code": criterion.code, "title": criterion.title}
+                )
     return problems
 
 
@@ -44,9 +56,9 @@ def save_review(review, by, expected_version, judged, adjustments, comments, not
     """
     application = review.assignment.application
     if review.assignment.reviewer_id != by.pk:
-        raise ReviewError("Only the assigned reviewer can change this review.")
+        raise ReviewError(_("Only the assigned reviewer can change this review."))
     if not review.assignment.active:
-        raise ReviewError("This assignment has ended; the review can no longer change.")
+        raise ReviewError(_("This assignment has ended; the review can no longer change."))
     rubric = rubric_for(application.cycle).to_engine()
     problems = check_review(rubric, judged, adjustments, submit or complete)
     if problems:
@@ -69,10 +81,10 @@ def save_review(review, by, expected_version, judged, adjustments, comments, not
         if not updated:
             current = Review.objects.get(pk=review.pk)
             if current.is_submitted:
-                raise ReviewError("This review was already submitted; it can no longer change.")
+                raise ReviewError(_("This review was already submitted; it can no longer change."))
             raise StaleReview(
-                f"You saved this review in another tab or window at {timezone.localtime(current.updated_at):%H:%M}, "
-                "after you opened this page.",
+                _("You saved this review in another tab or window at %(time)s, after you opened this page.")
+                % {"time": clock(timezone.localtime(current.updated_at))},
                 current=current,
             )
         # The scores stay in the review (and in ``data`` for the record); the line says what happened.

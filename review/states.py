@@ -11,6 +11,8 @@ from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assessment.access import can_edit, may_follow, may_read_decision
 from assessment.models import Application
@@ -24,11 +26,11 @@ DECIDED = "decided"
 PUBLISHED = "published"
 
 LABELS = {
-    DRAFT: "Draft",
-    SUBMITTED: "Submitted",
-    UNDER_REVIEW: "Under review",
-    DECIDED: "Decided (not published)",
-    PUBLISHED: "Decision published",
+    DRAFT: gettext_lazy("Draft"),
+    SUBMITTED: gettext_lazy("Submitted"),
+    UNDER_REVIEW: gettext_lazy("Under review"),
+    DECIDED: gettext_lazy("Decided (not published)"),
+    PUBLISHED: gettext_lazy("Decision published"),
 }
 
 
@@ -101,7 +103,7 @@ def states_for(user, applications, now=None):
     states = {}
     for application in followed:
         if application.is_draft:
-            states[application.pk] = State(DRAFT, LABELS[DRAFT])
+            states[application.pk] = State(DRAFT, str(LABELS[DRAFT]))
             continue
         open_questions, reviewers, appeal_pending = figures.get(application.pk, (0, False, False))
         decision = visible.get(application.pk)
@@ -134,5 +136,5 @@ def _code(decision, open_questions, in_review):
 
 def _label(code, user, application):
     if code == QUESTION:
-        return "Question waiting for you" if can_edit(user, application) else "Question waiting for the applicant"
-    return LABELS[code]
+        return _("Question waiting for you") if can_edit(user, application) else _("Question waiting for the applicant")
+    return str(LABELS[code])

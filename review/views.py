@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from review import review_conflicts
@@ -42,7 +43,9 @@ def reviewer_home(request):
     assignments = list(listed.object_list)
     cycles = {a.application.cycle_id for a in assignments}
     judged_per_cycle = dict(
+        # order_by(): the criteria's default order (code) would otherwise be grouped by too.
         Criterion.objects.filter(kind="judged", rubric__cycle__in=cycles)
+        .order_by()
         .values_list("rubric__cycle_id")
         .annotate(n=Count("id"))
     )
@@ -73,7 +76,7 @@ def review_edit(request, pk):
     )
     if request.method == "POST":
         if review.is_submitted:
-            messages.error(request, "You have submitted this review; it can no longer change.")
+            messages.error(request, _("You have submitted this review; it can no longer change."))
             return redirect("review_edit", review.pk)
         if form.is_valid():
             judged, adjustments = form.scores()
@@ -102,10 +105,10 @@ def review_edit(request, pk):
             else:
                 if submitting:
                     return redirect("review_submit", review.pk)
-                messages.success(request, "Your review draft is saved.")
+                messages.success(request, _("Your review draft is saved."))
                 return redirect("review_edit", review.pk)
         else:
-            messages.error(request, "Your review was not saved: correct the fields marked below.")
+            messages.error(request, _("Your review was not saved: correct the fields marked below."))
     return _review_page(request, review, data, form)
 
 
@@ -122,7 +125,7 @@ def review_submit(request, pk):
     the saved draft as the page showed it (its version); a review changed meanwhile is shown again."""
     review = own_review(request.user, pk)
     if review.is_submitted:
-        messages.info(request, "You have submitted this review; it can no longer change.")
+        messages.info(request, _("You have submitted this review; it can no longer change."))
         return redirect("review_edit", review.pk)
     data = page_data(review)
     if request.method == "POST":
@@ -138,12 +141,12 @@ def review_submit(request, pk):
                 submit=True,
             )
         except StaleReview:
-            messages.error(request, "The review changed after this page was opened: check it and confirm again.")
+            messages.error(request, _("The review changed after this page was opened: check it and confirm again."))
             return redirect("review_submit", review.pk)
         except ReviewError as refused:
             messages.error(request, str(refused))
             return redirect("review_edit", review.pk)
-        messages.success(request, "Your review is submitted.")
+        messages.success(request, _("Your review is submitted."))
         return redirect("review_edit", review.pk)
     return render(request, "review/review_submit.html", submit_context(review, data))
 
@@ -192,5 +195,5 @@ def review_conflict(request, pk):
         data = page_data(review)
         form = ReviewForm(rubric=data["rubric"], rule=data["rule"], initial=ReviewForm.initial_for(review))
         return _review_page(request, review, data, form, conflict_reason=reason)
-    messages.success(request, "Your conflict is recorded and the application is taken off your list.")
+    messages.success(request, _("Your conflict is recorded and the application is taken off your list."))
     return redirect("home")

@@ -9,15 +9,20 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assessment.audit import audit
-from review.decisions import decide
+from review.decisions import decide, outcome_label
 from review.errors import DecidedMeanwhile, ReviewError
-from review.mail import mail_staff
+from review.mail import day_and_time, mail_staff
 from review.models import Decision
 from review.queries import current_decision
+from scoring.levels import label as level_label
 
-NOTHING_TO_WITHDRAW = "There is no published designation to withdraw: the application's decision is not one."
+NOTHING_TO_WITHDRAW = gettext_lazy(
+    "There is no published designation to withdraw: the application's decision is not one."
+)
 
 
 def withdrawable(decision):
@@ -33,12 +38,16 @@ def withdrawable(decision):
 def _changed(current):
     """The refusal of a withdrawal made on a page that is out of date."""
     if current is None:
-        return DecidedMeanwhile("The decision changed after you opened this page. Nothing was withdrawn; read it.")
-    label = current.get_outcome_display() + (f" — {current.level}" if current.level else "")
+        return DecidedMeanwhile(_("The decision changed after you opened this page. Nothing was withdrawn; read it."))
     return DecidedMeanwhile(
-        f"The decision changed after you opened this page: it is now {label}, recorded "
-        f"{timezone.localtime(current.decided_at):%B %-d, %Y at %H:%M}. Nothing was withdrawn; read it, and "
-        "withdraw the designation again if you still mean to."
+        _(
+            "The decision changed after you opened this page: it is now %(decision)s, recorded %(date)s. Nothing "
+            "was withdrawn; read it, and withdraw the designation again if you still mean to."
+        )
+        % {
+            "decision": outcome_label(current.outcome, current.level),
+            "date": day_and_time(timezone.localtime(current.decided_at)),
+        }
     )
 
 
@@ -52,19 +61,19 @@ def withdraw_designation(application, reason, by, replaces):
     """
     reason = (reason or "").strip()
     if not reason:
-        raise ReviewError("Write the reason for withdrawing the designation.")
+        raise ReviewError(_("Write the reason for withdrawing the designation."))
     current = current_decision(application)
     if (current.pk if current else None) != replaces:
         raise _changed(current)
     if not withdrawable(current):
-        raise ReviewError(NOTHING_TO_WITHDRAW)
+        raise ReviewError(str(NOTHING_TO_WITHDRAW))
     with transaction.atomic():
         try:
             decision = decide(
                 application,
                 Decision.Outcome.NOT_DESIGNATED,
                 "",
-                f"Designation withdrawn: {reason}",
+                _("Designation withdrawn: %(reason)s") % {"reason": reason},
                 by,
                 override_reason=reason,
                 published=True,
@@ -73,7 +82,7 @@ def withdraw_designation(application, reason, by, replaces):
         except DecidedMeanwhile:
             raise _changed(current_decision(application)) from None
         except ReviewError as refused:
-            raise ReviewError(f"The designation cannot be withdrawn: {refused}") from None
+            raise ReviewError(_("The designation cannot be withdrawn: %(reason)s") % {"reason": refused}) from None
         audit(
             by,
             "designation.withdrawn",
@@ -83,16 +92,22 @@ def withdraw_designation(application, reason, by, replaces):
             withdrawn=current.pk,
         )
         cycle = application.cycle
-        transaction.on_commit(
-            lambda: mail_staff(
-                application,
-                f"Your {cycle} designation is withdrawn",
-                f"The designation of {application.jurisdiction} as a Citizen-Engaged Community "
-                f"({current.level or 'Designated'}, {cycle}) is withdrawn as of today.\n\n"
-                f"The reason: {reason}\n\n"
-                "The jurisdiction no longer appears on the public list of designees, and the certificate's "
-                "verification page says the designation was withdrawn. Read the decision on your "
-                f"application's page: {settings.SITE_URL}{reverse('application_detail', args=[application.pk])}\n",
-            )
-        )
+
+        def write():  # in the jurisdiction's language (``mail_staff``)
+            subject = _("Your %(cycle)s designation is withdrawn") % {"cycle": cycle}
+            body = _(
+                "The designation of %(jurisdiction)s as a Citizen-Engaged Community (%(level)s, %(cycle)s) is "
+                "withdrawn as of today.\n\nThe reason: %(reason)s\n\nThe jurisdiction no longer appears on the "
+                "public list of designees, and the certificate's verification page says the designation was "
+                "withdrawn. Read the decision on your application's page: %(link)s\n"
+            ) % {
+                "jurisdiction": application.jurisdiction,
+                "level": level_label(current.level) if current.level else Decision.Outcome.DESIGNATED.label,
+                "cycle": cycle,
+                "reason": reason,
+                "link": f"{settings.SITE_URL}{reverse('application_detail', args=[application.pk])}",
+            }
+            return subject, body
+
+        transaction.on_commit(lambda: mail_staff(application, write))
     return decision
