@@ -7,6 +7,11 @@ recommendations and, for designees, the certificate. Without a decision it is
 a draft; the *blind* draft, for a reviewer whose own review is not in yet,
 shows the rule scores alone, without the panel's decision, scores or comments.
 
+The report is written in the language of the jurisdiction (``Jurisdiction.language``): that copy is the
+one stored, whose SHA-256 the certificate's verification page gives. A copy in the other language, asked
+for by someone who reads that one, is made for the download and never stored (``translated_pdf``), so
+the two can never be mistaken for one another.
+
 ``gather`` reads everything once (the rubric, the documents, the decision, the
 comments) and hashes it; only when the cached file is not current does
 ``context`` score the application, once, and the template
@@ -22,11 +27,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from reports import peers, report_files
+from reports import peers, render, report_files
 from reports import report_words as words
-from reports.designees import seal_svg
+from reports.designees import PLAIN_LEVEL, level_words, seal_svg
 from reports.models import ReportFile
 from reports.render import STATIC_BASE
 from reports.report_words import points
@@ -114,6 +120,7 @@ def gather(application, blind=False):
     jurisdiction, cycle = application.jurisdiction, application.cycle
     inputs = {
         "design": report_files.design_version(),
+        "language": translation.get_language(),
         "application": [str(application.pk), application.status, application.submitted_at],
         "jurisdiction": [jurisdiction.name, jurisdiction.state, jurisdiction.kind, jurisdiction.population],
         "cycle": [cycle.name, cycle.valid_from, cycle.valid_until, cycle.signatory_name, cycle.signatory_title],
@@ -202,7 +209,8 @@ def _seal(application, level, certificate):
     svg = seal_svg(application, certificate)
     return {
         "src": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
-        "alt": f"Seal: Citizen-Engaged Community, {application.jurisdiction}, {level}, {application.cycle}",
+        "alt": _("Seal: Citizen-Engaged Community, %(jurisdiction)s, %(level)s, %(cycle)s")
+        % {"jurisdiction": application.jurisdiction, "level": level_words(level), "cycle": application.cycle},
     }
 
 
@@ -243,7 +251,8 @@ def context(source):
         "decision": decision,
         "is_draft": decision is None,
         "designated": designated,
-        "level": level,
+        "level": level_words(level),
+        "level_plain": level == PLAIN_LEVEL,  # "Designated" without a named level: said once, not twice
         "report_date": timezone.localdate(decision.decided_at) if decision else timezone.localdate(),
         "result": result,
         "total": total,
@@ -257,7 +266,7 @@ def context(source):
             cycle=cycle,
             decision=decision,
             designated=designated,
-            level=level,
+            level=level_words(level),
             total=total,
             max_total=points(result["max_total"]),
             threshold=points(source.rubric.threshold),
@@ -276,7 +285,7 @@ def context(source):
         "waiting": [c for c in criteria if c["points"] is None],
         "unmet_prerequisites": [p for p in result["prerequisites"] if not p["met"]],
         "comments": [
-            {"who": f"Panel reviewer {words.reviewer_letter(i)}", "text": text}
+            {"who": _("Panel reviewer %(letter)s") % {"letter": words.reviewer_letter(i)}, "text": text}
             for i, text in enumerate(source.comments)
         ],
         "blind": source.blind,
@@ -284,7 +293,7 @@ def context(source):
         "certificate": source.certificate if designated else None,
         "compare": source.compare,
         "static_base": STATIC_BASE,
-        "site_name": settings.SITE_NAME,
+        "site_name": _(settings.SITE_NAME),
     }
 
 
@@ -295,18 +304,43 @@ def html(source):
 
 # --- Its PDF ----------------------------------------------------------------------------
 
+LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+def home_language(application):
+    """The language of the jurisdiction's report and certificate (English when it names none we have)."""
+    language = application.jurisdiction.language
+    return language if language in LANGUAGES else settings.LANGUAGE_CODE
+
+
+def report_language(application, asked=None):
+    """The language to write the report in: ``asked`` when it is one of the site's, else the jurisdiction's."""
+    return asked if asked in LANGUAGES else home_language(application)
+
 
 def report_file(application, blind=False):
-    """The application's report as a ReportFile: the cached one while its inputs are unchanged.
+    """The application's report as a ReportFile, in the jurisdiction's language: the cached one while its
+    inputs are unchanged.
 
     ``blind`` makes the version for a reviewer who has not submitted their own
     review (see ``gather``), cached apart from the panel's. Raises RenderError
     when it has to be made and cannot be. ``reused`` on the result tells
     whether the cache served it.
     """
-    source = gather(application, blind=blind)
-    kind = ReportFile.Kind.BLIND if blind else ReportFile.Kind.APPLICATION
-    report, _created = ReportFile.objects.get_or_create(
-        kind=kind, application=application, defaults={"cycle_id": application.cycle_id}
-    )
-    return report_files.current_or_made(report, source.hash, lambda: html(source))
+    with translation.override(home_language(application)):
+        source = gather(application, blind=blind)
+        kind = ReportFile.Kind.BLIND if blind else ReportFile.Kind.APPLICATION
+        report, _created = ReportFile.objects.get_or_create(
+            kind=kind, application=application, defaults={"cycle_id": application.cycle_id}
+        )
+        return report_files.current_or_made(report, source.hash, lambda: html(source))
+
+
+def translated_pdf(application, language, blind=False):
+    """The report in ``language`` when it is not the jurisdiction's, as PDF bytes made for this download.
+
+    Never stored: the stored copy (the one the certificate's fingerprint names) stays the jurisdiction's.
+    Raises RenderError when it cannot be made.
+    """
+    with translation.override(language):
+        return render.render_pdf(html(gather(application, blind=blind))).pdf

@@ -4,6 +4,10 @@ A cover with the program's seal, the designees by population band each with
 its own seal, the highlights of what they have in common and the trends since
 the cycle before (``reports.summary_highlights``). The designees are
 ``reports.designees.designees(cycle)`` (the one rule of who is a designee).
+
+The summary is written in the language of the organizer who asks. The language is part of the inputs'
+hash, so the cached copy is served only to someone reading its language; asked in the other, it is made
+again in that one (organizers of one program mostly read one language).
 """
 
 import base64
@@ -13,11 +17,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from assessment.models import POPULATION_BANDS, Cycle
 from reports import report_files
-from reports.designees import designees, grouped, seal_svg, xml_text
+from reports.designees import designees, grouped, level_words, seal_heading, seal_svg, xml_text
 from reports.models import ReportFile
 from reports.render import STATIC_BASE
 from reports.summary_highlights import highlights, trends
@@ -68,6 +73,7 @@ def gather(cycle):
     previous_rows = list(designees(previous, recorded_on=False)) if previous else []
     inputs = {
         "design": _design_version(),
+        "language": translation.get_language(),
         "cycle": [cycle.pk, cycle.name, cycle.valid_from, cycle.valid_until],
         "designees": [[str(a.pk), str(a.jurisdiction), a.jurisdiction.population, a.level, a.answers] for a in rows],
         "seals": [settings.SITE_URL, sorted(c.code for c in certificates.values())],
@@ -94,11 +100,12 @@ def program_seal_svg(cycle):
     return render_to_string(
         "public/seal.svg",
         {
-            "name": f"Designees {xml_text(cycle.name)}",
+            "name": _("Designees %(cycle)s") % {"cycle": xml_text(cycle.name)},
             "lines": [{"text": xml_text(cycle.name), "y": 210}],
             "name_size": 34,
-            "level": "Designees",
-            "cycle": "Designation program",
+            "heading": seal_heading(),
+            "level": _("Designees"),
+            "cycle": _("Designation program"),
             "valid_until": cycle.valid_until,
             # The lower lines where a seal without a verification address has them; there is none to verify.
             "y": (282, 306, 328),
@@ -114,7 +121,9 @@ def _cards(rows, certificates):
             "designee": row,
             "name": str(row.jurisdiction),
             "seal": data_url(seal_svg(row, certificates.get(row.pk))),
-            "alt": f"Seal of {row.jurisdiction}: {row.level}, {row.cycle.name}",
+            "level": level_words(row.level),
+            "alt": _("Seal of %(jurisdiction)s: %(level)s, %(cycle)s")
+            % {"jurisdiction": row.jurisdiction, "level": level_words(row.level), "cycle": row.cycle.name},
             "recorded": is_recorded(row),
         }
         for row in rows
@@ -151,7 +160,7 @@ def html(cycle, gathered):
         "recorded": any(is_recorded(a) for a in rows),
         "report_date": timezone.localdate(),
         "static_base": STATIC_BASE,
-        "site_name": settings.SITE_NAME,
+        "site_name": _(settings.SITE_NAME),
     }
     return render_to_string("reports/pdf/cycle_summary.html", context)
 

@@ -40,15 +40,19 @@ from django.db.models.functions import Coalesce, NullIf
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from assessment.models import POPULATION_BANDS, Application, AuditEvent, Cycle
 from review import certificates
 from review.models import Decision
+from scoring import levels
 
 # The audit action assessment/demo.py writes for a designation recorded
 # from an announcement (demo_data.DESIGNATED); a test keeps the two equal.
 RECORDED_DESIGNATION = "application.designated"
-# What a recorded designation, or a decision that named no level, is called.
+# What a recorded designation, or a decision that named no level, is called (in the data: English;
+# ``level_words`` says it in the reader's language).
 PLAIN_LEVEL = "Designated"
 
 # Characters XML 1.0 forbids even when escaped, and surrogates.
@@ -250,6 +254,18 @@ def open_data_row(application, seal_url=""):
 # --- The seal -----------------------------------------------------------------
 
 
+def seal_heading():
+    """The two lines at the top of every seal, in the active language, smaller when they are long (French)."""
+    first, second = pgettext("seal, first line", "CITIZEN-ENGAGED"), pgettext("seal, second line", "COMMUNITY")
+    short = max(len(first), len(second)) <= 16
+    return {"first": first, "second": second, "size": 19 if short else 14, "spacing": 2 if short else 1}
+
+
+def level_words(level):
+    """A designee's level as a person reads it: the level's name, or "Designated", in the active language."""
+    return levels.label(level)
+
+
 def xml_text(value):
     """Text safe inside an XML document once escaped: no control characters, one line."""
     return " ".join(_NOT_XML.sub("", str(value)).split())
@@ -282,14 +298,15 @@ def seal_svg(application, certificate=LOOK_UP):
     verify = ""
     if certificate is not None:
         address = urlsplit(certificate.verify_url)
-        verify = xml_text(f"Verify: {address.netloc}{address.path}")
+        verify = xml_text(_("Verify: %(address)s") % {"address": f"{address.netloc}{address.path}"})
     return render_to_string(
         "public/seal.svg",
         {
             "name": xml_text(application.jurisdiction),
             "lines": [{"text": line, "y": first_y + index * 28} for index, line in enumerate(lines)],
             "name_size": 24 if max(map(len, lines)) <= 22 else 21,
-            "level": xml_text(application.level),
+            "heading": seal_heading(),
+            "level": xml_text(level_words(application.level)),
             "cycle": xml_text(cycle.name),
             "valid_until": cycle.valid_until,
             # The lines below the name move up to leave room for the address to verify it at.

@@ -5,9 +5,11 @@ kept by a shared cache; a workbook is written to an anonymous temporary file
 and a CSV streamed row by row, so memory stays flat for a cycle of any size.
 """
 
+import io
 import tempfile
 
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
@@ -30,6 +32,13 @@ def pdf_response(report, filename):
     return response
 
 
+def pdf_bytes_response(data, filename):
+    """A PDF made for this download (not stored) as an attachment that no cache keeps."""
+    response = FileResponse(io.BytesIO(data), as_attachment=True, filename=filename, content_type="application/pdf")
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
 def xlsx_response(tables, filename):
     """Write the workbook to an anonymous temporary file, then stream it: memory stays flat for any size."""
     handle = tempfile.TemporaryFile()
@@ -43,8 +52,15 @@ def xlsx_response(tables, filename):
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
+def _in_language(chunks, language):
+    """The chunks made in ``language``: a streamed file is written after the view returned."""
+    with translation.override(language):
+        yield from chunks
+
+
 def csv_response(table, filename, bom=True):
     """A table as a streamed CSV attachment (``bom``: a byte-order mark, so that Excel reads UTF-8)."""
-    response = StreamingHttpResponse(csv_chunks(table, bom=bom), content_type="text/csv; charset=utf-8")
+    chunks = _in_language(csv_chunks(table, bom=bom), translation.get_language())
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

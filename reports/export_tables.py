@@ -13,22 +13,20 @@ import re
 from django.db.models import Exists, JSONField, OuterRef, Subquery
 from django.db.models.fields.json import KT, KeyTransform
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from assessment import questionnaire
 from assessment.models import Application, AuditEvent, Jurisdiction, population_band
 from reports.designees import RECORDED_DESIGNATION, current_decisions, designated_on, designees, with_current_decision
-from reports.exports import Column, Table, local_day, local_naive, number
+from reports.export_columns import METRIC_KINDS, analysis_columns, designee_columns
+from reports.exports import Table, local_day, local_naive, number
 from review.models import Decision
-from scoring.models import EVIDENCE_LABELS, Rubric
-from scoring.rules import RULE_KINDS
+from scoring.models import Rubric
 
 CHUNK_SIZE = 250  # rows per database fetch: small enough that memory stays flat
 
 KIND_LABELS = dict(Jurisdiction.Kind.choices)
 STATUS_LABELS = dict(Application.Status.choices)
 OUTCOME_LABELS = dict(Decision.Outcome.choices)
-RULE_LABELS = dict(RULE_KINDS)
-METRIC_KINDS = [(c.value, c.label) for c in questionnaire.question("metrics", "kind").choices if c.value != "other"]
 
 # --- The rubric and the scores ------------------------------------------------
 
@@ -42,32 +40,6 @@ def rubric_of(cycle):
     """The cycle's rubric as plain data; the product's default when the cycle has none (read only, nothing saved)."""
     rubric = Rubric.objects.filter(cycle=cycle).first()
     return rubric.to_engine() if rubric else Rubric.default()
-
-
-def rule_text(criterion):
-    """How a criterion is scored, in a sentence for the data dictionary."""
-    params = criterion.params or {}
-    parts = [RULE_LABELS.get(criterion.kind, criterion.kind)]
-    if params.get("field"):
-        parts.append(f"reads the answer {params['field']}")
-    if params.get("bands"):
-        direction = {"ge": "at least", "le": "at most"}.get(params.get("direction"), "at least")
-        unit = params.get("unit", "")
-        bands = ", ".join(f"{direction} {number(t)}{unit} → {number(p)}" for t, p in params["bands"])
-        parts.append(f"bands: {bands}")
-    if params.get("values"):
-        parts.append("earns points for: " + ", ".join(map(str, params["values"])))
-    if params.get("min") is not None:
-        parts.append(f"needs at least {params['min']}")
-    if params.get("require"):
-        parts.append("must include " + ", ".join(params["require"]))
-    if params.get("document"):
-        parts.append(f"document: {EVIDENCE_LABELS.get(params['document'], params['document'])}")
-    if criterion.kind == "judged":
-        parts.append("scored by reviewers against written anchors; blank until reviewed")
-    if criterion.evidence:
-        parts.append(f"points only with a {EVIDENCE_LABELS.get(criterion.evidence, criterion.evidence)} attached")
-    return "; ".join(parts)
 
 
 def _integer(text):
@@ -93,15 +65,15 @@ def scores(row):
         return scored if isinstance(scored, kind) else kind()
 
     if decided:
-        outcome, basis = OUTCOME_LABELS.get(row["decision_outcome"], row["decision_outcome"]), "Panel decision"
+        outcome, basis = OUTCOME_LABELS.get(row["decision_outcome"], row["decision_outcome"]), _("Panel decision")
     elif row["recorded_designation"]:
-        outcome, basis = OUTCOME_LABELS[Decision.Outcome.DESIGNATED], "Recorded designation"
+        outcome, basis = OUTCOME_LABELS[Decision.Outcome.DESIGNATED], _("Recorded designation")
     else:
         outcome, basis = "", ""
     return {
-        "outcome": outcome,
+        "outcome": str(outcome),
         "basis": basis,
-        "source": "Panel decision" if decided else ("Rule score" if row["score__total"] is not None else ""),
+        "source": _("Panel decision") if decided else (_("Rule score") if row["score__total"] is not None else ""),
         "total": number(row["decision_total"] if decided else row["score__total"]),
         "level": (row["decision_level"] if decided else row["score__level"]) or "",
         "eligible": row["score__eligible"],
@@ -161,32 +133,10 @@ def _identity(row):
     population = row["jurisdiction__population"]
     return [
         row["jurisdiction__name"],
-        KIND_LABELS.get(row["jurisdiction__kind"], row["jurisdiction__kind"]),
+        str(KIND_LABELS.get(row["jurisdiction__kind"], row["jurisdiction__kind"])),
         row["jurisdiction__state"],
         population,
         population_band(population),
-    ]
-
-
-IDENTITY_COLUMNS = [
-    Column("Jurisdiction", "The city or county's name.", width=34),
-    Column("Kind", "City, county, city-county or town.", width=12),
-    Column("State", "State or province.", width=8),
-    Column("Population", "The population the jurisdiction reported.", type="number", width=12),
-    Column("Population band", "One of the four bands designees are compared within.", width=20),
-]
-
-
-def _category_columns(rubric):
-    return [
-        Column(
-            f"{c.code} {c.name}",
-            f"Points in category {c.code} ({c.name}), from the decision's snapshot or the rule score.",
-            type="number",
-            width=max(12, min(30, len(c.name) + 4)),
-            max_points=c.points,
-        )
-        for c in rubric.categories
     ]
 
 
@@ -200,20 +150,7 @@ def designee_table(cycle, published_only=False):
     is blank) unless ``published_only``.
     """
     rubric = rubric_of(cycle)
-    columns = [
-        *IDENTITY_COLUMNS,
-        Column("Level", "The designation level the panel decided.", width=26),
-        Column("Total", "Total points of the decision (the rule score for recorded designations).", type="number"),
-        *_category_columns(rubric),
-        Column("Contact name", "The application's contact person (profile step).", width=24),
-        Column("Contact e-mail", "The application's contact e-mail (profile step).", width=30),
-        Column("Cycle", "The designation cycle.", width=12),
-        Column("Valid from", "First day the designation is valid.", type="date", width=12),
-        Column("Valid until", "Last day the designation is valid.", type="date", width=12),
-        Column("Designated on", "Day of the decision (or of the recorded designation).", type="date", width=14),
-        Column("Published on", "Day the decision was published; blank: not public yet.", type="date", width=14),
-        Column("Basis", "Panel decision, or a designation recorded from an earlier announcement.", width=22),
-    ]
+    columns = designee_columns(rubric)
     codes = [c.code for c in rubric.categories]
     queryset = designees(cycle, published_only=published_only)
 
@@ -244,7 +181,7 @@ def designee_table(cycle, published_only=False):
                 numbers["basis"],
             ]
 
-    return Table("Designees", columns, rows())
+    return Table(_("Designees"), columns, rows())
 
 
 # --- The analysis table -------------------------------------------------------
@@ -269,8 +206,8 @@ def _metrics(rows):
         elif kind and kind != "other":
             by_kind[kind] = (target, latest)
         else:
-            text = str(metric.get("name") or "Unnamed metric")
-            details = ", ".join(p for p in (f"target {target}" if target else "", latest) if p)
+            text = str(metric.get("name") or _("Unnamed metric"))
+            details = ", ".join(p for p in (_("target %(target)s") % {"target": target} if target else "", latest) if p)
             others.append(f"{text}: {details}" if details else text)
     return by_kind, "; ".join(others)
 
@@ -279,52 +216,7 @@ def analysis_table(cycle):
     """Every application of a cycle with every criterion's points, its prerequisites and its reported metrics."""
     rubric = rubric_of(cycle)
     prerequisites, criteria = _criteria(rubric)
-    category_names = {c.code: c.name for c in rubric.categories}
-    columns = [
-        *IDENTITY_COLUMNS,
-        Column("Status", "Draft or submitted.", width=11),
-        Column("Submitted at", "When the application was submitted (site time).", type="date and time", width=18),
-        Column("Outcome", "The current decision: Designated or Not designated; blank: not decided.", width=15),
-        Column("Outcome basis", "Panel decision, or a designation recorded from an earlier announcement.", width=20),
-        Column("Decided on", "Day of the current decision.", type="date", width=12),
-        Column("Level", "The decision's level; without a decision, the level the rules give.", width=26),
-        Column("Total", "Total points: the decision's, or the rule score's without a decision.", type="number"),
-        Column("Eligible by rule", "Whether the rule score meets every designation condition.", type="yes/no"),
-        Column("Score source", "Panel decision or Rule score: where the points on this row come from.", width=15),
-        Column("Rubric version", "Version of the rubric the numbers on this row were computed with.", type="number"),
-        Column("Pending criteria", "Criteria waiting for reviewers (no points yet).", width=18),
-        *_category_columns(rubric),
-        *(
-            Column(
-                f"{c.code} met",
-                f"Prerequisite {c.code}: {c.title}. Pass or fail; any failure makes the application ineligible.",
-                type="yes/no",
-                width=9,
-                rule=rule_text(c),
-            )
-            for c in prerequisites
-        ),
-        *(
-            Column(
-                c.code,
-                f"{c.title} (category {c.category} {category_names.get(c.category, '')}). Blank: not scored yet.",
-                type="number",
-                width=7,
-                rule=rule_text(c),
-                max_points=c.points,
-            )
-            for c in criteria
-        ),
-        Column("Metrics reported", "Number of performance metrics the application lists.", type="number"),
-        *(
-            Column(
-                f"{label}: {part}", f"{label}: the {part} as the applicant typed it (text, units included).", width=16
-            )
-            for _kind, label in METRIC_KINDS
-            for part in ("target", "latest value")
-        ),
-        Column("Other metrics", "Other metrics listed: name, target and latest value, as typed.", width=40),
-    ]
+    columns = analysis_columns(rubric, prerequisites, criteria)
     category_codes = [c.code for c in rubric.categories]
     prerequisite_codes = [c.code for c in prerequisites]
     criterion_codes = [c.code for c in criteria]
@@ -340,7 +232,7 @@ def analysis_table(cycle):
             metric_count = len(row["metrics"]) if isinstance(row["metrics"], list) else 0
             yield [
                 *_identity(row),
-                STATUS_LABELS.get(row["status"], row["status"]),
+                str(STATUS_LABELS.get(row["status"], row["status"])),
                 local_naive(row["submitted_at"], tz) if row["submitted_at"] else None,
                 numbers["outcome"],
                 numbers["basis"],
@@ -359,4 +251,4 @@ def analysis_table(cycle):
                 others,
             ]
 
-    return Table("Applications", columns, rows())
+    return Table(_("Applications"), columns, rows())

@@ -13,6 +13,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -27,8 +29,8 @@ from reports.exports import Column, Table
 
 EXPORTS = [
     {
-        "title": "Designee list",
-        "description": (
+        "title": gettext_lazy("Designee list"),
+        "description": gettext_lazy(
             "Each designee with its level, total and category scores, population band, contact person and the "
             "dates the designation is valid. Includes decisions not yet published (their “Published on” is blank)."
         ),
@@ -36,8 +38,8 @@ EXPORTS = [
         "csv": "export_designees_csv",
     },
     {
-        "title": "Analysis table",
-        "description": (
+        "title": gettext_lazy("Analysis table"),
+        "description": gettext_lazy(
             "Every application of the cycle, one column per criterion of the cycle’s rubric, the prerequisites and "
             "the metrics each reported. The Excel file adds a data dictionary explaining every column."
         ),
@@ -65,28 +67,28 @@ def cycle_exports(request, cycle_id):
 @never_cache
 def export_designees_xlsx(request, cycle_id):
     cycle = get_cycle_for(request, cycle_id)
-    return xlsx_response([designee_table(cycle)], download_name("designees", cycle.name, extension="xlsx"))
+    return xlsx_response([designee_table(cycle)], download_name(_("designees"), cycle.name, extension="xlsx"))
 
 
 @require_GET
 @never_cache
 def export_designees_csv(request, cycle_id):
     cycle = get_cycle_for(request, cycle_id)
-    return csv_response(designee_table(cycle), download_name("designees", cycle.name, extension="csv"))
+    return csv_response(designee_table(cycle), download_name(_("designees"), cycle.name, extension="csv"))
 
 
 @require_GET
 @never_cache
 def export_analysis_xlsx(request, cycle_id):
     cycle = get_cycle_for(request, cycle_id)
-    return xlsx_response([analysis_table(cycle)], download_name("analysis", cycle.name, extension="xlsx"))
+    return xlsx_response([analysis_table(cycle)], download_name(_("analysis"), cycle.name, extension="xlsx"))
 
 
 @require_GET
 @never_cache
 def export_analysis_csv(request, cycle_id):
     cycle = get_cycle_for(request, cycle_id)
-    return csv_response(analysis_table(cycle), download_name("analysis", cycle.name, extension="csv"))
+    return csv_response(analysis_table(cycle), download_name(_("analysis"), cycle.name, extension="csv"))
 
 
 # --- Everyone -----------------------------------------------------------------
@@ -102,10 +104,10 @@ def _cycle_filter(request):
     if not raw:
         return None
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:  # "²" is a digit to isdigit(), not to int()
-        raise BadFilter("“cycle” must be a cycle’s number, as in ?cycle=3.")
+        raise BadFilter(_("“cycle” must be a cycle’s number, as in ?cycle=3."))
     cycle = Cycle.objects.filter(pk=int(raw)).first()
     if cycle is None:
-        raise Http404("There is no cycle with that number.")
+        raise Http404(_("There is no cycle with that number."))
     return cycle
 
 
@@ -204,7 +206,7 @@ def public_seal(request, cycle_id, jurisdiction_id):
     """A designee's seal as an SVG download; 404 for anyone not publicly designated in that cycle."""
     application = public.public_designee(cycle_id, jurisdiction_id)
     if application is None:
-        raise Http404("This jurisdiction has no published designation in that cycle.")
+        raise Http404(_("This jurisdiction has no published designation in that cycle."))
     response = HttpResponse(public.seal_svg(application), content_type="image/svg+xml")
     response["Content-Disposition"] = content_disposition_header(True, public.seal_filename(application))
     # Opened directly, the file still can run nothing and load nothing.

@@ -27,6 +27,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -119,7 +121,7 @@ def csv_cell(value):
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, datetime):
         return local_naive(value).isoformat(sep=" ", timespec="minutes")
     if isinstance(value, date):
@@ -138,7 +140,7 @@ HEADER_FONT = Font(bold=True)
 def _header_row(sheet, columns):
     row = []
     for column in columns:
-        cell = WriteOnlyCell(sheet, clean_text(column.header))
+        cell = WriteOnlyCell(sheet, clean_text(str(column.header)))
         cell.data_type = "s"  # a header is always text, whatever it starts with
         cell.font = HEADER_FONT
         row.append(cell)
@@ -146,7 +148,7 @@ def _header_row(sheet, columns):
 
 
 def _write_sheet(workbook, table, freeze="B2"):
-    sheet = workbook.create_sheet(table.title)
+    sheet = workbook.create_sheet(str(table.title))
     # Write-only sheets take their layout before the first row.
     for index, column in enumerate(table.columns, 1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
@@ -169,23 +171,44 @@ def _write_sheet(workbook, table, freeze="B2"):
 
 
 DICTIONARY_COLUMNS = [
-    Column("Sheet", "The sheet the column is on.", width=16),
-    Column("Column", "The column's letter on that sheet.", width=8),
-    Column("Header", "The column's header.", width=34),
-    Column("Type", "Text, number, yes/no, date, or date and time.", width=13),
-    Column("Meaning", "What the column holds and where it comes from.", width=70),
-    Column("Rule", "For a criterion: how the rubric scores it.", width=60),
-    Column("Max points", "For a criterion or category: the most it can give.", type="number", width=11),
+    Column(gettext_lazy("Sheet"), gettext_lazy("The sheet the column is on."), width=16),
+    Column(gettext_lazy("Column"), gettext_lazy("The column's letter on that sheet."), width=8),
+    Column(gettext_lazy("Header"), gettext_lazy("The column's header."), width=34),
+    Column(gettext_lazy("Type"), gettext_lazy("Text, number, yes/no, date, or date and time."), width=13),
+    Column(gettext_lazy("Meaning"), gettext_lazy("What the column holds and where it comes from."), width=70),
+    Column(gettext_lazy("Rule"), gettext_lazy("For a criterion: how the rubric scores it."), width=60),
+    Column(
+        gettext_lazy("Max points"),
+        gettext_lazy("For a criterion or category: the most it can give."),
+        type="number",
+        width=11,
+    ),
 ]
+# A column's type as the data dictionary says it (``Column.type`` itself stays the English word).
+TYPE_WORDS = {
+    "text": gettext_lazy("text"),
+    "number": gettext_lazy("number"),
+    "yes/no": gettext_lazy("yes/no"),
+    "date": gettext_lazy("date"),
+    "date and time": gettext_lazy("date and time"),
+}
 
 
 def dictionary_table(tables):
     rows = (
-        [table.title, get_column_letter(index), c.header, c.type, c.meaning, c.rule, number(c.max_points)]
+        [
+            str(table.title),
+            get_column_letter(index),
+            str(c.header),
+            str(TYPE_WORDS.get(c.type, c.type)),
+            str(c.meaning),
+            str(c.rule),
+            number(c.max_points),
+        ]
         for table in tables
         for index, c in enumerate(table.columns, 1)
     )
-    return Table("Data dictionary", DICTIONARY_COLUMNS, rows)
+    return Table(_("Data dictionary"), DICTIONARY_COLUMNS, rows)
 
 
 def write_xlsx(out, tables):
@@ -211,7 +234,7 @@ def csv_chunks(table, bom=True, size=64 * 1024) -> Iterator[str]:
     """
     writer = csv.writer(_Echo())
     buffer = ["\ufeff"] if bom else []
-    buffer.append(writer.writerow([csv_cell(c.header) for c in table.columns]))
+    buffer.append(writer.writerow([csv_cell(str(c.header)) for c in table.columns]))
     length = 0
     for row in table.rows:
         line = writer.writerow([csv_cell(value) for value in row])

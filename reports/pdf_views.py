@@ -5,6 +5,10 @@ organizers and the reviewers assigned to it now, at any time (a draft until
 the panel decides); the applicant's own staff once the current decision is
 published. Everyone else gets the 404 of ``get_application_for``. The cycle
 summary and the batches are organizers'.
+
+An application's report is in the jurisdiction's language; ``?lang=en`` or ``?lang=fr`` asks for the
+other one (anything else: the jurisdiction's). The cycle summary and the pages are in the language of
+the person who asks.
 """
 
 import logging
@@ -14,7 +18,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 from redis.exceptions import RedisError
 
@@ -22,16 +29,16 @@ from assessment.access import get_application_for, get_cycle_for, may_read_repor
 from assessment.models import Application
 from reports import application_report, cycle_summary, tasks
 from reports.designees import designees
-from reports.downloads import download_name, pdf_response
+from reports.downloads import download_name, pdf_bytes_response, pdf_response
 from reports.models import ReportBatch, ReportBatchItem
 from reports.render import RenderError
 
-NOT_PUBLISHED = "Your designation report will be here once the panel's decision is published."
-QUEUE_DOWN = (
+NOT_PUBLISHED = gettext_lazy("Your designation report will be here once the panel's decision is published.")
+QUEUE_DOWN = gettext_lazy(
     "The reports could not be started: the service that makes them in the background is not answering. "
     "Try again in a few minutes; if this keeps happening, tell the site's administrator."
 )
-QUEUE_DOWN_AGAIN = (
+QUEUE_DOWN_AGAIN = gettext_lazy(
     "The reports could not be queued again: the service that makes them in the background is not answering. "
     "Try Resume again in a few minutes; if this keeps happening, tell the site's administrator."
 )
@@ -53,16 +60,23 @@ def _failed(request, error, back_url, back_label):
 def application_report_pdf(request, pk):
     application = get_application_for(request, pk)
     if not may_read_report(request.user, application):
-        raise PermissionDenied(NOT_PUBLISHED)
+        raise PermissionDenied(str(NOT_PUBLISHED))
     # Independence: a reviewer whose own review is not in reads no other reviewer's work, here either.
     blind = request.user.is_reviewer and not sees_panel(request.user, application)
+    # The jurisdiction's language (its stored copy), or the other one asked for with ?lang= (made for this download).
+    language = application_report.report_language(application, request.GET.get("lang"))
+    stored = language == application_report.home_language(application)
     try:
-        report = application_report.report_file(application, blind=blind)
+        if stored:
+            report = application_report.report_file(application, blind=blind)
+        else:
+            data = application_report.translated_pdf(application, language, blind=blind)
     except RenderError as error:
         back = reverse("application_detail", args=[application.pk])
-        return _failed(request, error, back, "Back to the application")
-    name = download_name(application.jurisdiction, application.cycle, "designation report")
-    return pdf_response(report, name)
+        return _failed(request, error, back, _("Back to the application"))
+    with translation.override(language):
+        name = download_name(application.jurisdiction, application.cycle, _("designation report"))
+    return pdf_response(report, name) if stored else pdf_bytes_response(data, name)
 
 
 @require_GET
@@ -71,8 +85,8 @@ def cycle_summary_pdf(request, cycle_id):
     try:
         report = cycle_summary.report_file(cycle)
     except RenderError as error:
-        return _failed(request, error, reverse("report_batches", args=[cycle.pk]), "Back to the reports")
-    return pdf_response(report, download_name("designees", cycle))
+        return _failed(request, error, reverse("report_batches", args=[cycle.pk]), _("Back to the reports"))
+    return pdf_response(report, download_name(_("designees"), cycle))
 
 
 @require_GET
@@ -99,7 +113,11 @@ def start_batch(request, cycle_id):
         logger.exception("The reports of %s could not be queued", cycle)
         messages.error(request, QUEUE_DOWN)
         return redirect("report_batches", cycle_id=cycle.pk)
-    messages.success(request, f"Making {batch.total} report{'s' if batch.total != 1 else ''} of {cycle}.")
+    messages.success(
+        request,
+        ngettext("Making %(count)s report of %(cycle)s.", "Making %(count)s reports of %(cycle)s.", batch.total)
+        % {"count": batch.total, "cycle": cycle},
+    )
     return redirect("report_batch", pk=batch.pk)
 
 
@@ -125,6 +143,7 @@ def batch_detail(request, pk):
             "progress": tasks.progress(batch, stopped=len(lost)),
             "failures": [i for i in items if i.status == ReportBatchItem.Status.FAILED],
             "lost": lost,
+            "lost_names": "; ".join(str(item.application.jurisdiction) for item in lost),
             "no_worker": no_worker,
             "items": items,
         },
@@ -150,10 +169,11 @@ def retry_item(request, pk):
         logger.exception("The report of %s could not be queued", item.application)
         messages.error(request, QUEUE_DOWN_AGAIN)
         return redirect("report_batch", pk=item.batch_id)
+    named = {"jurisdiction": item.application.jurisdiction}
     if retried:
-        messages.success(request, f"The report of {item.application.jurisdiction} is being made again.")
+        messages.success(request, _("The report of %(jurisdiction)s is being made again.") % named)
     else:
-        messages.info(request, f"The report of {item.application.jurisdiction} had not failed; nothing to retry.")
+        messages.info(request, _("The report of %(jurisdiction)s had not failed; nothing to retry.") % named)
     return redirect("report_batch", pk=item.batch_id)
 
 
@@ -169,11 +189,21 @@ def resume_batch(request, pk):
         messages.error(request, QUEUE_DOWN_AGAIN)
         return redirect("report_batch", pk=batch.pk)
     if again:
-        messages.success(request, f"{again} report{'s are' if again != 1 else ' is'} being made again.")
+        messages.success(
+            request,
+            ngettext("%(count)s report is being made again.", "%(count)s reports are being made again.", again)
+            % {"count": again},
+        )
     if failed:
         messages.warning(
-            request, f"{failed} report{'s' if failed != 1 else ''} stopped the worker too often; see below."
+            request,
+            ngettext(
+                "%(count)s report stopped the worker too often; see below.",
+                "%(count)s reports stopped the worker too often; see below.",
+                failed,
+            )
+            % {"count": failed},
         )
     if not (again or failed):
-        messages.info(request, "No report had stopped; nothing to resume.")
+        messages.info(request, _("No report had stopped; nothing to resume."))
     return redirect("report_batch", pk=batch.pk)

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import F
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from assessment.models import POPULATION_BANDS, Application, population_band
 from reports.designees import CURRENT, joined_current_decision
@@ -40,8 +42,9 @@ CATEGORY = "category:"  # a category's figure is named CATEGORY + its code
 CACHE_VERSION = 1  # raise when the figures' arithmetic changes
 CACHE_SECONDS = 24 * 60 * 60
 
-FEWER = "Fewer than five designees in this band answered this."
-QUARTILES_NOTE = (
+# Marked for translation, kept as English text (tests and callers compare with it); said with ``_()``.
+FEWER = gettext_noop("Fewer than five designees in this band answered this.")
+QUARTILES_NOTE = gettext_noop(
     "Quartiles in plain words: line up the designees' figures from lowest to highest. A quarter of them are "
     "at or below the lower quartile, half at or below the median and three quarters at or below the upper "
     "quartile; the middle half lies between the two quartiles."
@@ -51,27 +54,39 @@ QUARTILES_NOTE = (
 @dataclass(frozen=True)
 class Figure:
     key: str
-    label: str
+    label: str  # English, marked for translation: said with ``_()`` in the report's language
     unit: str  # "count", "percent", "seconds" or "points"
     path: tuple  # (step, question) in the answers, or ("metrics",): the metric rows
     lower_is_better: bool = False
 
 
 FIGURES = (
-    Figure("channels", "Channels that take service requests", "count", ("channels", "channels")),
-    Figure("self_service", "Self-service options", "count", ("channels", "self_service")),
-    Figure("metrics", "Performance metrics tracked", "count", ("metrics",)),
+    Figure("channels", gettext_noop("Channels that take service requests"), "count", ("channels", "channels")),
+    Figure("self_service", gettext_noop("Self-service options"), "count", ("channels", "self_service")),
+    Figure("metrics", gettext_noop("Performance metrics tracked"), "count", ("metrics",)),
     Figure(
         "service_level",
-        "Service level (calls answered in target time)",
+        gettext_noop("Service level (calls answered in target time)"),
         "percent",
         ("performance", "service_level_pct"),
     ),
-    Figure("asa", "Average speed of answer (lower is better)", "seconds", ("performance", "asa_seconds"), True),
-    Figure("abandonment", "Abandonment rate (lower is better)", "percent", ("performance", "abandonment_pct"), True),
-    Figure("fcr", "First-contact resolution", "percent", ("performance", "fcr_pct")),
-    Figure("csat", "Customer satisfaction", "percent", ("participation", "csat_pct")),
-    Figure("sla_compliance", "SLA compliance", "percent", ("accountability", "sla_compliance_pct")),
+    Figure(
+        "asa",
+        gettext_noop("Average speed of answer (lower is better)"),
+        "seconds",
+        ("performance", "asa_seconds"),
+        True,
+    ),
+    Figure(
+        "abandonment",
+        gettext_noop("Abandonment rate (lower is better)"),
+        "percent",
+        ("performance", "abandonment_pct"),
+        True,
+    ),
+    Figure("fcr", gettext_noop("First-contact resolution"), "percent", ("performance", "fcr_pct")),
+    Figure("csat", gettext_noop("Customer satisfaction"), "percent", ("participation", "csat_pct")),
+    Figure("sla_compliance", gettext_noop("SLA compliance"), "percent", ("accountability", "sla_compliance_pct")),
 )
 
 
@@ -168,23 +183,32 @@ def band_figures(members):
 
 def standing(value, stats, lower_is_better=False):
     """Where ``value`` stands among the group's quartiles, in words; the sense reversed when lower is better."""
-    best, worst = "the best quarter", "the weakest quarter"
-    better, weaker = "in the better half of designees", "in the weaker half of designees"
-    if lower_is_better:
-        best, worst, better, weaker = worst, best, weaker, better
+    # Whole sentences for each sense (the better and the weaker side swap when lower is better).
+    best_edge = _("At the upper quartile: at the edge of the best quarter of designees")
+    worst_edge = _("At the upper quartile: at the edge of the weakest quarter of designees")
     if value == stats.median:
-        return "At the median"
+        return _("At the median")
     if value == stats.upper:
-        return f"At the upper quartile: at the edge of {best} of designees"
+        return worst_edge if lower_is_better else best_edge
     if value == stats.lower:
-        return f"At the lower quartile: at the edge of {worst} of designees"
+        if lower_is_better:
+            return _("At the lower quartile: at the edge of the best quarter of designees")
+        return _("At the lower quartile: at the edge of the weakest quarter of designees")
     if value > stats.upper:
-        return f"Above the upper quartile: among {best} of designees"
+        if lower_is_better:
+            return _("Above the upper quartile: among the weakest quarter of designees")
+        return _("Above the upper quartile: among the best quarter of designees")
     if value > stats.median:
-        return f"Between the median and the upper quartile: {better}"
+        if lower_is_better:
+            return _("Between the median and the upper quartile: in the weaker half of designees")
+        return _("Between the median and the upper quartile: in the better half of designees")
     if value > stats.lower:
-        return f"Between the lower quartile and the median: {weaker}"
-    return f"Below the lower quartile: among {worst} of designees"
+        if lower_is_better:
+            return _("Between the lower quartile and the median: in the better half of designees")
+        return _("Between the lower quartile and the median: in the weaker half of designees")
+    if lower_is_better:
+        return _("Below the lower quartile: among the best quarter of designees")
+    return _("Below the lower quartile: among the weakest quarter of designees")
 
 
 def formatted(value, unit):
@@ -193,29 +217,33 @@ def formatted(value, unit):
         return ""
     if unit == "points":
         return points(value)
-    shown = f"{round(value, 1):g}"
-    return {"percent": f"{shown}%", "seconds": f"{shown} s"}.get(unit, shown)
+    shown = points(round(value, 1))  # one decimal at most, written the way the active language writes it
+    if unit == "percent":
+        return _("%(number)s%%") % {"number": shown}
+    if unit == "seconds":
+        return _("%(number)s s") % {"number": shown}
+    return shown
 
 
 def row(figure, value, stats, missing):
     """One row of the table: the figure, its value (or ``missing``), the group's quartiles and where it stands."""
     shown = {
         "key": figure.key,
-        "label": figure.label,
+        "label": _(figure.label),
         "yours": missing if value is None else formatted(value, figure.unit),
         "answered": value is not None,
         "shown": stats.shown,
         "lower": "",
         "median": "",
         "upper": "",
-        "standing": FEWER,
+        "standing": _(FEWER),
     }
     if stats.shown:
         shown.update(
             lower=formatted(stats.lower, figure.unit),
             median=formatted(stats.median, figure.unit),
             upper=formatted(stats.upper, figure.unit),
-            standing="Not compared" if value is None else standing(value, stats, figure.lower_is_better),
+            standing=_("Not compared") if value is None else standing(value, stats, figure.lower_is_better),
         )
     return shown
 
@@ -268,7 +296,14 @@ def _category_figures(cycle, categories):
     if categories is None:
         categories = Category.objects.filter(rubric__cycle=cycle).order_by("code")
     return [
-        Figure(CATEGORY + c.code, f"{c.code} {c.name} (of {points(c.points)} points)", "points", ()) for c in categories
+        Figure(
+            CATEGORY + c.code,
+            _("%(code)s %(name)s (of %(points)s points)")
+            % {"code": c.code, "name": c.name, "points": points(c.points)},
+            "points",
+            (),
+        )
+        for c in categories
     ]
 
 
@@ -293,32 +328,40 @@ def comparison(application, decision=None, categories=None):
     shown = size >= MIN_GROUP
     rows = []
     if shown:
-        no_points = "Not scored" if decision else "No decision yet"
-        rows = [row(f, own.get(f.key), figures.get(f.key, Stats(0)), "Not answered") for f in FIGURES]
+        no_points = _("Not scored") if decision else _("No decision yet")
+        rows = [row(f, own.get(f.key), figures.get(f.key, Stats(0)), _("Not answered")) for f in FIGURES]
         rows += [
             row(f, own.get(f.key), figures.get(f.key, Stats(0)), no_points)
             for f in _category_figures(cycle, categories)
         ]
-        among = f", {jurisdiction} among them," if _is_designee(decision) else ""
-        intro = (
-            f"This table sets {jurisdiction}'s key figures beside those of the {size} designated jurisdictions{among} "
-            f"in the {band} population band of the {cycle.name} cycle."
-        )
+        values = {"jurisdiction": jurisdiction, "size": size, "band": band, "cycle": cycle.name}
+        if _is_designee(decision):
+            intro = _(
+                "This table sets %(jurisdiction)s's key figures beside those of the %(size)s designated "
+                "jurisdictions, %(jurisdiction)s among them, in the %(band)s population band of the %(cycle)s cycle."
+            )
+        else:
+            intro = _(
+                "This table sets %(jurisdiction)s's key figures beside those of the %(size)s designated "
+                "jurisdictions in the %(band)s population band of the %(cycle)s cycle."
+            )
+        intro %= values
     else:
-        intro = (
-            f"Fewer than five jurisdictions in the {band} population band were designated in the {cycle.name} "
+        intro = _(
+            "Fewer than five jurisdictions in the %(band)s population band were designated in the %(cycle)s "
             "cycle: too few to compare with, since one of them could be singled out."
-        )
+        ) % {"band": band, "cycle": cycle.name}
     return {
         "jurisdiction": str(jurisdiction),
         "cycle": cycle.name,
-        "band": band,
+        "band": str(band),
         "group_size": size,
         "shown": shown,
         "intro": intro,
-        "caption": f"{jurisdiction} beside the designees of its population band ({band}), {cycle.name}",
+        "caption": _("%(jurisdiction)s beside the designees of its population band (%(band)s), %(cycle)s")
+        % {"jurisdiction": jurisdiction, "band": band, "cycle": cycle.name},
         "rows": rows,
-        "note": QUARTILES_NOTE if shown else "",
+        "note": _(QUARTILES_NOTE) if shown else "",
     }
 
 

@@ -13,17 +13,21 @@ from django.http import FileResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from assessment.access import get_application_for, may_follow, may_read_submission_record
 from reports import submission_record
 from reports.render import RenderError
 
-NOT_SUBMITTED = (
+NOT_SUBMITTED = gettext_lazy(
     "There is no record of submission yet: this application has not been submitted. "
     "Once it is, its record can be downloaded from its page."
 )
-NOT_YOURS = "Only the jurisdiction's own staff and the program's organizers can download the record of submission."
+NOT_YOURS = gettext_lazy(
+    "Only the jurisdiction's own staff and the program's organizers can download the record of submission."
+)
 
 
 @require_GET
@@ -32,7 +36,7 @@ def submission_record_pdf(request, pk):
     if not may_read_submission_record(request.user, application):
         if application.is_draft and may_follow(request.user, application):
             return render(request, "404.html", {"message": NOT_SUBMITTED}, status=404)
-        raise PermissionDenied(NOT_YOURS)
+        raise PermissionDenied(str(NOT_YOURS))
     try:
         data = submission_record.pdf(application)
     except RenderError as error:
@@ -40,7 +44,7 @@ def submission_record_pdf(request, pk):
         context = {
             "message": str(error),
             "back_url": reverse("application_detail", args=[application.pk]),
-            "back_label": "Back to the application",
+            "back_label": _("Back to the application"),
         }
         return render(request, "reports/pdf/failed.html", context, status=503)
     response = FileResponse(

@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import DataHandler, Request
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from config.slots import ProcessSlots
 
@@ -50,6 +51,9 @@ STATIC_TYPES = {
     ".ttf": "font/ttf",
 }
 MAX_DATA_URL = 2 * 1024 * 1024
+# What the render process says when it runs out of memory (it has no Django, so no translations: the web
+# process puts it into words).
+OUT_OF_MEMORY = "it needed more memory than a report may use"
 
 # WeasyPrint's options, the same for every report. presentational_hints stays
 # off: HTML attributes never style a report (security.md). Every report is
@@ -184,7 +188,7 @@ def _serve(conn, roots, memory_limit):
             pdf, pages, refused = html_to_pdf(html, roots)
             conn.send(("ok", pdf, pages, refused))
         except MemoryError:
-            conn.send(("error", "it needed more memory than a report may use", 0, []))
+            conn.send(("error", OUT_OF_MEMORY, 0, []))
             return
         except Exception as error:  # anything WeasyPrint raises ends this render, not the process
             conn.send(("error", f"{type(error).__name__}: {str(error)[:300]}", 0, []))
@@ -242,7 +246,7 @@ def _take_renderer():
         return _Renderer()
     except Exception as error:  # no process could be started: say so, as for any other failure
         logger.exception("The report renderer could not start")
-        raise RenderError("The report renderer could not start; try again later.") from error
+        raise RenderError(_("The report renderer could not start; try again later.")) from error
 
 
 def _give_back(renderer):
@@ -265,10 +269,10 @@ def render_pdf(html, timeout=None):
     """HTML → PDF in a render process, within ``timeout`` seconds; raises RenderError otherwise."""
     timeout = timeout or getattr(settings, "REPORT_RENDER_TIMEOUT", DEFAULT_TIMEOUT)
     if len(html) > MAX_HTML:
-        raise RenderError("The report is too large to print.")
+        raise RenderError(_("The report is too large to print."))
     slots = _slots.semaphore()
     if not slots.acquire(timeout=timeout):
-        raise RenderError("The report service is busy; try again in a minute.")
+        raise RenderError(_("The report service is busy; try again in a minute."))
     started = time.perf_counter()
     try:
         renderer = _take_renderer()
@@ -276,14 +280,18 @@ def render_pdf(html, timeout=None):
             renderer.conn.send(html)
             if not renderer.conn.poll(timeout):
                 renderer.stop()
-                raise RenderError(f"Making the report took longer than {timeout:g} seconds, so it was stopped.")
+                raise RenderError(
+                    _("Making the report took longer than %(seconds)s seconds, so it was stopped.")
+                    % {"seconds": f"{timeout:g}"}
+                )
             status, payload, pages, refused = renderer.conn.recv()
         except (EOFError, OSError) as error:
             renderer.stop()
-            raise RenderError("The report renderer stopped unexpectedly (it may have run out of memory).") from error
+            raise RenderError(_("The report renderer stopped unexpectedly (it may have run out of memory).")) from error
         if status != "ok":
             renderer.stop()
-            raise RenderError(f"The report could not be printed: {payload}.")
+            why = _("it needed more memory than a report may use") if payload == OUT_OF_MEMORY else payload
+            raise RenderError(_("The report could not be printed: %(why)s.") % {"why": why})
         _give_back(renderer)
         for url in refused:
             logger.warning("A report tried to load %s; refused.", url)

@@ -16,6 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from assessment.evidence import PendingFile, StorageError, file_matches
 from reports import render
@@ -23,7 +24,9 @@ from reports.models import report_upload_to
 
 logger = logging.getLogger(__name__)
 
-REPORT_NOT_STORED = "The report could not be saved: {why}. Nothing was changed; try again later or tell the organizers."
+REPORT_NOT_STORED = gettext_lazy(
+    "The report could not be saved: {why}. Nothing was changed; try again later or tell the organizers."
+)
 
 
 class StorageFailed(render.RenderError):

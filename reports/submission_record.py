@@ -21,6 +21,9 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from assessment.answers import sections
 from assessment.templatetags.zones import in_zone
@@ -30,7 +33,7 @@ from reports.render import STATIC_BASE
 
 # Not under reports/pdf/, whose templates make the report design version (report_files.design_version).
 TEMPLATE = "reports/record/submission_record.html"
-NOT_RECORDED = "Not recorded"
+NOT_RECORDED = gettext_lazy("Not recorded")
 
 
 @dataclass(frozen=True)
@@ -47,12 +50,15 @@ class DocumentRow:
 
 
 def title(application):
-    return f"Record of submission — {application.jurisdiction}, {application.cycle}"
+    return _("Record of submission — %(jurisdiction)s, %(cycle)s") % {
+        "jurisdiction": application.jurisdiction,
+        "cycle": application.cycle,
+    }
 
 
 def file_name(application):
     """A plain file name: harbor-city-va-2026-2028-record-of-submission.pdf."""
-    return download_name(application.jurisdiction, application.cycle, "record of submission")
+    return download_name(application.jurisdiction, application.cycle, _("record of submission"))
 
 
 def entered(application, step, name):
@@ -69,7 +75,7 @@ def entered(application, step, name):
 
 def _person(user):
     if user is None:
-        return NOT_RECORDED
+        return str(NOT_RECORDED)
     return f"{user}, {user.title}" if user.title else str(user)
 
 
@@ -77,7 +83,8 @@ def _row(document, zone):
     return DocumentRow(
         kind=document.get_kind_display(),
         name=document.original_name,
-        size=f"{document.size:,} bytes",
+        size=ngettext("%(size)s byte", "%(size)s bytes", document.size)
+        % {"size": number_format(document.size, force_grouping=True)},
         size_human=filesizeformat(document.size) if document.size >= 1024 else "",
         pages=document.pages,
         uploaded_at=in_zone(document.uploaded_at, zone, short=True),
@@ -98,22 +105,24 @@ def _document_groups(submitted, later):
     """The tables of documents: those submitted, and (only if there are any) those added after submission."""
     groups = [
         {
-            "heading": "Documents submitted",
-            "note": (
+            "heading": _("Documents submitted"),
+            "note": _(
                 "The documents uploaded by the time of submission. Sizes and SHA-256 hashes are those of the "
                 "copies the program keeps (each upload is checked and rewritten when it arrives): the files "
                 "its download links give."
             ),
             "rows": submitted,
-            "empty": "No documents were submitted.",
+            "empty": _("No documents were submitted."),
         }
     ]
     if later:
         groups.append(
             {
-                "heading": "Documents added after submission",
-                "note": "Each was added later, as an answer to a question from the review panel; "
-                "they were not part of the submission.",
+                "heading": _("Documents added after submission"),
+                "note": _(
+                    "Each was added later, as an answer to a question from the review panel; "
+                    "they were not part of the submission."
+                ),
                 "rows": later,
                 "empty": "",
             }
@@ -131,15 +140,15 @@ def context(application, now=None):
         "cycle": application.cycle,
         "submitted_at": in_zone(application.submitted_at, zone),
         "submitted_by": _person(application.submitted_by),
-        "official_name": entered(application, "review", "official_name") or NOT_RECORDED,
-        "official_title": entered(application, "review", "official_title") or NOT_RECORDED,
+        "official_name": entered(application, "review", "official_name") or str(NOT_RECORDED),
+        "official_title": entered(application, "review", "official_title") or str(NOT_RECORDED),
         # The confirmation as it validated at submission (submitting requires it): the answers' value.
         "attested": (application.answers.get("review") or {}).get("attest") is True,
         "sections": sections(application),
         "document_groups": _document_groups(submitted_documents, later_documents),
         "generated_at": in_zone(now or timezone.now(), zone, short=True),
         "static_base": STATIC_BASE,
-        "site_name": settings.SITE_NAME,
+        "site_name": _(settings.SITE_NAME),
     }
 
 

@@ -25,6 +25,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend
@@ -39,9 +41,9 @@ from reports.render import RenderError
 logger = logging.getLogger(__name__)
 
 Status = ReportBatchItem.Status
-UNEXPECTED = "An unexpected error stopped this report; the details are in the server's log."
+UNEXPECTED = gettext_lazy("An unexpected error stopped this report; the details are in the server's log.")
 MAX_ATTEMPTS = 3  # a report whose worker keeps stopping is failed rather than started again
-STOPPED_TOO_OFTEN = (
+STOPPED_TOO_OFTEN = gettext_lazy(
     "The worker stopped every time it made this report ({attempts} attempts), so it was not started again. "
     "Retry once the server's log says why."
 )
@@ -72,7 +74,7 @@ def generate_report(item_id):
         return _finish(item, Status.FAILED, str(error))
     except Exception:
         logger.exception("Report of %s failed", item.application)
-        return _finish(item, Status.FAILED, UNEXPECTED)
+        return _finish(item, Status.FAILED, str(UNEXPECTED))
     return _finish(item, Status.DONE, reused=report.reused)
 
 
@@ -235,13 +237,20 @@ def progress(batch, stopped=None):
     """
     if stopped is None:
         stopped = 0 if batch.is_finished else len(lost(batch))
-    made = f"{batch.finished} of {batch.total} report{'s' if batch.total != 1 else ''} made"
+    made = ngettext("%(finished)s of %(total)s report made", "%(finished)s of %(total)s reports made", batch.total) % {
+        "finished": batch.finished,
+        "total": batch.total,
+    }
+    # Clauses of a progress line ("2 of 3 reports made, 1 failed; 1 stopped with its worker. Finished."),
+    # each a whole clause of its own language.
     if batch.failed:
-        made += f", {batch.failed} failed"
+        made += _(", %(count)s failed") % {"count": batch.failed}
     if stopped:
-        made += f"; {stopped} stopped with {'its' if stopped == 1 else 'their'} worker"
+        made += ngettext("; %(count)s stopped with its worker", "; %(count)s stopped with their worker", stopped) % {
+            "count": stopped
+        }
     if batch.is_finished:
-        made += ". Finished."
+        made += _(". Finished.")
     return {
         "total": batch.total,
         "done": batch.done,
