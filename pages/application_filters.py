@@ -8,6 +8,9 @@ Nothing here reads an application's answers or wizard state.
 from django import forms
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assessment.forms import UswdsForm
 from assessment.models import POPULATION_BANDS, Application
@@ -15,34 +18,57 @@ from review.models import Assignment, Decision, Review
 
 # The states an organizer filters by (review.states: "submitted" holds "under review" and "question waiting").
 STATUSES = [
-    ("draft", "Draft"),
-    ("submitted", "Submitted, not decided"),
-    ("decided", "Decided, not published"),
-    ("published", "Decision published"),
+    ("draft", gettext_lazy("Draft")),
+    ("submitted", gettext_lazy("Submitted, not decided")),
+    ("decided", gettext_lazy("Decided, not published")),
+    ("published", gettext_lazy("Decision published")),
 ]
 
 # Sortable columns: key → (the column's name, what the database sorts by, the two directions in words).
+A_TO_Z = (gettext_lazy("A to Z"), gettext_lazy("Z to A"))
 COLUMNS = {
-    "jurisdiction": ("Jurisdiction", "jurisdiction__name", ("A to Z", "Z to A")),
-    "state": ("State", "jurisdiction__state", ("A to Z", "Z to A")),
-    "population": ("Population", "jurisdiction__population", ("smallest first", "largest first")),
-    "status": ("Status", "status_rank", ("drafts first", "published first")),
-    "score": ("Rule score", "score__total", ("lowest first", "highest first")),
-    "reviews": ("Reviews in", "reviews_in", ("fewest first", "most first")),
-    "saved": ("Last saved / submitted", "last_saved", ("oldest first", "newest first")),
+    "jurisdiction": (gettext_lazy("Jurisdiction"), "jurisdiction__name", A_TO_Z),
+    "state": (gettext_lazy("State"), "jurisdiction__state", A_TO_Z),
+    "population": (
+        gettext_lazy("Population"),
+        "jurisdiction__population",
+        (gettext_lazy("smallest first"), gettext_lazy("largest first")),
+    ),
+    "status": (gettext_lazy("Status"), "status_rank", (gettext_lazy("drafts first"), gettext_lazy("published first"))),
+    "score": (
+        gettext_lazy("Rule score"),
+        "score__total",
+        (gettext_lazy("lowest first"), gettext_lazy("highest first")),
+    ),
+    "reviews": (gettext_lazy("Reviews in"), "reviews_in", (gettext_lazy("fewest first"), gettext_lazy("most first"))),
+    "saved": (
+        gettext_lazy("Last saved / submitted"),
+        "last_saved",
+        (gettext_lazy("oldest first"), gettext_lazy("newest first")),
+    ),
 }
 DEFAULT_SORT = "jurisdiction"
-SORTS = [
-    (f"{prefix}{key}", f"{name}, {ways[bool(prefix)]}")
-    for key, (name, _, ways) in COLUMNS.items()
-    for prefix in ("", "-")
-]
+
+
+def sorts():
+    """The choices of the sort, in the active language: "Jurisdiction, A to Z", … (evaluated for each form)."""
+    return [
+        (f"{prefix}{key}", _("%(column)s, %(direction)s") % {"column": name, "direction": ways[bool(prefix)]})
+        for key, (name, _field, ways) in COLUMNS.items()
+        for prefix in ("", "-")
+    ]
+
+
+def decimal_text(number, spec="g"):
+    """``number`` formatted by ``spec``, as "62.5" reads in the active language ("62,5" in French)."""
+    return format(number, spec).replace(".", get_format("DECIMAL_SEPARATOR"))
+
 
 POINTS = {
-    "invalid": "Enter a number of points, for example 55 or 62.5.",
-    "max_digits": "Enter at most 4 digits before the decimal point and 2 after.",
-    "max_decimal_places": "Use at most 2 decimal places, for example 62.25.",
-    "max_whole_digits": "Enter at most 4 digits before the decimal point.",
+    "invalid": gettext_lazy("Enter a number of points, for example 55 or 62.5."),
+    "max_digits": gettext_lazy("Enter at most 4 digits before the decimal point and 2 after."),
+    "max_decimal_places": gettext_lazy("Use at most 2 decimal places, for example 62.25."),
+    "max_whole_digits": gettext_lazy("Enter at most 4 digits before the decimal point."),
 }
 
 
@@ -71,24 +97,28 @@ BANDS = _band_bounds()
 class ApplicationFilterForm(UswdsForm):
     """The search and filters of a cycle's list of applications; ``reviewers``: the cycle's assigned reviewers."""
 
-    q = forms.CharField(label="Jurisdiction, state or county", required=False, max_length=200)
-    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *STATUSES])
-    band = forms.ChoiceField(
-        label="Population",
-        required=False,
-        choices=[("", "Any population"), *((str(lower), name) for lower, name in POPULATION_BANDS)],
+    q = forms.CharField(label=gettext_lazy("Jurisdiction, state or county"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"), required=False, choices=[("", gettext_lazy("Any status")), *STATUSES]
     )
-    score_min = _points("Rule score from")
-    score_max = _points("Rule score up to")
-    reviewer = forms.TypedChoiceField(label="Reviewer", required=False, coerce=int, empty_value=None)
-    disagree = forms.BooleanField(label="Only where the reviewers disagree", required=False)
-    sort = forms.ChoiceField(label="Sort by", required=False, choices=SORTS)
+    band = forms.ChoiceField(
+        label=gettext_lazy("Population"),
+        required=False,
+        choices=[("", gettext_lazy("Any population")), *((str(lower), name) for lower, name in POPULATION_BANDS)],
+    )
+    score_min = _points(gettext_lazy("Rule score from"))
+    score_max = _points(gettext_lazy("Rule score up to"))
+    reviewer = forms.TypedChoiceField(label=gettext_lazy("Reviewer"), required=False, coerce=int, empty_value=None)
+    disagree = forms.BooleanField(label=gettext_lazy("Only where the reviewers disagree"), required=False)
+    sort = forms.ChoiceField(label=gettext_lazy("Sort by"), required=False, choices=sorts)
 
     def __init__(self, *args, reviewers=(), margin=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].choices = [("", "Any reviewer"), *((str(r.pk), str(r)) for r in reviewers)]
+        self.fields["reviewer"].choices = [("", _("Any reviewer")), *((str(r.pk), str(r)) for r in reviewers)]
         if margin is not None:
-            self.fields["disagree"].label = f"Only where the reviewers' totals differ by more than {margin} points"
+            self.fields["disagree"].label = _(
+                "Only where the reviewers' totals differ by more than %(margin)s points"
+            ) % {"margin": margin}
 
     def clean(self):
         data = super().clean()
@@ -96,8 +126,11 @@ class ApplicationFilterForm(UswdsForm):
         if low is not None and high is not None and low > high:
             self.add_error(
                 None,
-                f"The lowest rule score ({low:g}) is above the highest ({high:g}): "
-                "the list is not filtered by rule score.",
+                _(
+                    "The lowest rule score (%(low)s) is above the highest (%(high)s): "
+                    "the list is not filtered by rule score."
+                )
+                % {"low": f"{low:g}", "high": f"{high:g}"},  # as typed: the boxes take a decimal point
             )
             data.pop("score_min", None)
             data.pop("score_max", None)

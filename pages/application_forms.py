@@ -10,6 +10,7 @@ page they show again is; what they do is the domain's (``review.clarifications``
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessment import domain
@@ -37,15 +38,22 @@ def _again(request, application, refused, **forms):
 def ask(request, pk):
     application = get_application_for(request, pk)
     if not may_ask(request.user, application):
-        raise PermissionDenied("Only the panel can ask the applicant a question.")
+        raise PermissionDenied(_("Only the panel can ask the applicant a question."))
     form = QuestionForm(request.POST)
     if not form.is_valid():
-        return _again(request, application, f"The question was not sent: {_errors(form)}", question_form=form)
+        return _again(
+            request,
+            application,
+            _("The question was not sent: %(reason)s") % {"reason": _errors(form)},
+            question_form=form,
+        )
     try:
         ask_clarification(application, form.cleaned_data["question"], request.user)
     except ReviewError as refused:
-        return _again(request, application, f"The question was not sent: {refused}", question_form=form)
-    messages.success(request, "Your question was sent to the applicant.")
+        return _again(
+            request, application, _("The question was not sent: %(reason)s") % {"reason": refused}, question_form=form
+        )
+    messages.success(request, _("Your question was sent to the applicant."))
     return redirect("application_detail", application.pk)
 
 
@@ -54,16 +62,16 @@ def answer(request, pk):
     clarification = get_object_or_404(Clarification.objects.select_related("application"), pk=pk)
     application = get_application_for(request, clarification.application_id)  # 404 for outsiders
     if not can_edit(request.user, application):
-        raise PermissionDenied("Only the jurisdiction's staff can answer.")
+        raise PermissionDenied(_("Only the jurisdiction's staff can answer."))
     form = AnswerForm(request.POST, request.FILES, auto_id=f"id_answer{clarification.pk}_%s")
     # A browser never fills a file input again: the page says to choose the document again.
     chosen = request.FILES.get("document")
-    again = f" Choose {chosen.name} again to send it." if chosen and chosen.name else ""
+    again = " " + _("Choose %(file)s again to send it.") % {"file": chosen.name} if chosen and chosen.name else ""
     if not form.is_valid():
         return _again(
             request,
             application,
-            f"The answer was not sent: {_errors(form)}{again}",
+            _("The answer was not sent: %(reason)s") % {"reason": _errors(form)} + again,
             answer_form=(clarification.pk, form),
         )
     try:
@@ -77,9 +85,12 @@ def answer(request, pk):
     except (ReviewError, StorageError) as refused:
         # StorageError: the document could not be written (a full disk); the answer was not sent either.
         return _again(
-            request, application, f"The answer was not sent: {refused}{again}", answer_form=(clarification.pk, form)
+            request,
+            application,
+            _("The answer was not sent: %(reason)s") % {"reason": refused} + again,
+            answer_form=(clarification.pk, form),
         )
-    messages.success(request, "Your answer was sent to the panel.")
+    messages.success(request, _("Your answer was sent to the panel."))
     return redirect("application_detail", application.pk)
 
 
@@ -88,12 +99,19 @@ def appeal(request, pk):
     application = get_editable_application_for(request, pk)
     form = AppealForm(request.POST)
     if not form.is_valid():
-        return _again(request, application, f"Your appeal was not filed: {_errors(form)}", appeal_form=form)
+        return _again(
+            request,
+            application,
+            _("Your appeal was not filed: %(reason)s") % {"reason": _errors(form)},
+            appeal_form=form,
+        )
     try:
         file_appeal(application, form.cleaned_data["statement"], request.user)
     except (domain.ApplicationError, ValueError) as refused:
-        return _again(request, application, f"Your appeal was not filed: {refused}", appeal_form=form)
-    messages.success(request, "Your appeal is filed. The organizers will tell you the outcome.")
+        return _again(
+            request, application, _("Your appeal was not filed: %(reason)s") % {"reason": refused}, appeal_form=form
+        )
+    messages.success(request, _("Your appeal is filed. The organizers will tell you the outcome."))
     return redirect("application_detail", application.pk)
 
 
@@ -103,10 +121,17 @@ def extension(request, pk):
     application = get_application_for(request, pk)
     form = extension_form(application, data=request.POST)
     if not form.is_valid():
-        return _again(request, application, f"The extension was not granted: {_errors(form)}", extension=form)
+        return _again(
+            request,
+            application,
+            _("The extension was not granted: %(reason)s") % {"reason": _errors(form)},
+            extension=form,
+        )
     try:
         domain.grant_extension(application, form.cleaned_data["until"], request.user)
     except domain.ApplicationError as refused:
-        return _again(request, application, f"The extension was not granted: {refused}", extension=form)
-    messages.success(request, "The extension was granted.")
+        return _again(
+            request, application, _("The extension was not granted: %(reason)s") % {"reason": refused}, extension=form
+        )
+    messages.success(request, _("The extension was granted."))
     return redirect("application_detail", application.pk)

@@ -10,11 +10,12 @@ from decimal import Decimal
 from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from assessment.access import get_cycle_for
 from assessment.models import User
-from pages.application_filters import COLUMNS, ApplicationFilterForm, applications, sort_of
+from pages.application_filters import COLUMNS, ApplicationFilterForm, applications, decimal_text, sort_of
 from review.models import Assignment, settings_for
 from review.states import states_for
 from review.summary import cycle_summary
@@ -35,7 +36,8 @@ def cycle_applications(request, pk):
     form = ApplicationFilterForm(
         sent or None,
         reviewers=list(reviewers),
-        margin=f"{Decimal(review_settings.disagreement_margin).normalize():f}",  # 5, 7.5 (an int when just made)
+        # 5, 7.5 (an int when just made); 7,5 in French
+        margin=decimal_text(Decimal(review_settings.disagreement_margin).normalize(), "f"),
     )
     used = form.used()
     disagreeing = [pk for pk, figures in summary.figures.items() if figures["disagree"]]
@@ -62,7 +64,7 @@ def _errors(form):
     said = [str(error) for error in form.non_field_errors()]
     for name, errors in form.errors.items():
         if name != "__all__":
-            said += [f"{form.fields[name].label}: {error}" for error in errors]
+            said += [_("%(field)s: %(error)s") % {"field": form.fields[name].label, "error": error} for error in errors]
     return said
 
 

@@ -21,6 +21,7 @@ from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Val
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext_lazy
 
 from assessment.models import Application, Cycle
 from config.prepared import PreparedQuery
@@ -136,9 +137,37 @@ class Item:
     cycle: Cycle
 
 
-def says(n, one, many):
-    """A count and its noun: "1 draft is", "3 drafts are" (``one`` and ``many`` carry what follows)."""
-    return f"{n} {one if n == 1 else many}"
+def says(n, words):
+    """The sentence ``words`` (an ``ngettext_lazy(singular, plural, "count")`` whose text has ``%(count)s``) for
+    ``n``, in the active language: "1 draft is due…", "3 drafts are due…"."""
+    return str(words % {"count": n})
+
+
+# What is waiting, as a whole sentence for each count (French agrees its plural from 2, English from 2 too).
+APPEALS = ngettext_lazy("%(count)s appeal is pending", "%(count)s appeals are pending", "count")
+TO_PUBLISH = ngettext_lazy(
+    "%(count)s decision is ready to publish", "%(count)s decisions are ready to publish", "count"
+)
+TO_DECIDE = ngettext_lazy(
+    "%(count)s application is fully reviewed and waiting for a decision",
+    "%(count)s applications are fully reviewed and waiting for a decision",
+    "count",
+)
+DISAGREE = ngettext_lazy(
+    "%(count)s application has reviewers who disagree", "%(count)s applications have reviewers who disagree", "count"
+)
+OVERDUE = ngettext_lazy("%(count)s review is overdue", "%(count)s reviews are overdue", "count")
+NEED_REVIEWERS = ngettext_lazy(
+    "%(count)s submitted application needs reviewers", "%(count)s submitted applications need reviewers", "count"
+)
+QUESTIONS = ngettext_lazy(
+    "%(count)s question to an applicant is not answered yet",
+    "%(count)s questions to applicants are not answered yet",
+    "count",
+)
+DRAFTS_DUE = ngettext_lazy(
+    "%(count)s draft is due within %(days)s days", "%(count)s drafts are due within %(days)s days", "count"
+)
 
 
 def panel_settings(cycle):
@@ -194,45 +223,33 @@ def items(cycles, appeals=(), now=None):
         waiting = appealed.get(cycle.pk, [])
         ready_to_publish = cycle.unpublished and not cycle.undecided and not cycle.extended and cycle.closes_at < now
         candidates = [
-            ("appeals", len(waiting), says(len(waiting), "appeal is pending", "appeals are pending"), _appeal_link),
+            ("appeals", len(waiting), says(len(waiting), APPEALS), _appeal_link),
             (
                 "publish",
                 cycle.unpublished if ready_to_publish else 0,
-                says(cycle.unpublished, "decision is ready to publish", "decisions are ready to publish"),
+                says(cycle.unpublished, TO_PUBLISH),
                 reverse("panel_publish", args=[cycle.pk]),
             ),
-            (
-                "decide",
-                cycle.ready,
-                says(cycle.ready, "application is fully reviewed", "applications are fully reviewed")
-                + " and waiting for a decision",
-                panel,
-            ),
+            ("decide", cycle.ready, says(cycle.ready, TO_DECIDE), panel),
             (
                 "disagree",
                 disagree.get(cycle.pk, 0),
-                says(disagree.get(cycle.pk, 0), "application has", "applications have") + " reviewers who disagree",
+                says(disagree.get(cycle.pk, 0), DISAGREE),
                 f"{listed}?status=submitted&disagree=on",  # the list's filters: not decided, reviewers disagree
             ),
-            ("overdue", cycle.overdue, says(cycle.overdue, "review is overdue", "reviews are overdue"), panel),
+            ("overdue", cycle.overdue, says(cycle.overdue, OVERDUE), panel),
             (
                 "reviewers",
                 # Reviewers are assigned once applications close: an open cycle's submissions wait for the deadline.
                 0 if cycle.status == Cycle.Status.OPEN and now < cycle.closes_at else cycle.need_reviewers,
-                says(cycle.need_reviewers, "submitted application needs", "submitted applications need") + " reviewers",
+                says(cycle.need_reviewers, NEED_REVIEWERS),
                 panel,
             ),
-            (
-                "questions",
-                cycle.questions,
-                says(cycle.questions, "question to an applicant is", "questions to applicants are")
-                + " not answered yet",
-                listed,
-            ),
+            ("questions", cycle.questions, says(cycle.questions, QUESTIONS), listed),
             (
                 "drafts",
                 cycle.drafts_due,
-                says(cycle.drafts_due, "draft is", "drafts are") + f" due within {DUE_WITHIN.days} days",
+                str(DRAFTS_DUE % {"count": cycle.drafts_due, "days": DUE_WITHIN.days}),
                 f"{listed}?status=draft",
             ),
         ]

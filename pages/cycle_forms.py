@@ -1,5 +1,6 @@
-"""The organizers' forms of a cycle: its settings (name, dates on its own clock, validity, the review
-panel's settings) and, for a new cycle, where its rubric comes from; and saving them, audited.
+"""The organizers' forms of a cycle: its settings (name in English and French, dates on its own clock,
+validity, the review panel's settings) and, for a new cycle, where its rubric comes from; and saving them,
+audited.
 
 Dates and times are typed on the clock of the time zone chosen on the same form (``DeadlineField``
 reads them there, as the admin's ``CycleForm`` does), and shown back on that clock.
@@ -10,6 +11,9 @@ from datetime import datetime
 from django import forms
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assessment.audit import audit
 from assessment.forms import DeadlineField, UswdsForm, validate_this_century
@@ -19,7 +23,7 @@ from scoring.models import Rubric
 
 MOMENT = {"type": "datetime-local"}
 MOMENT_FORMAT = "%Y-%m-%dT%H:%M"  # what a datetime-local input takes
-INVALID_MOMENT = {"invalid": "Enter a date and time, for example 2026-12-31 17:00."}
+INVALID_MOMENT = {"invalid": gettext_lazy("Enter a date and time, for example 2026-12-31 17:00.")}
 PANEL_FIELDS = (
     "reviewers_per_application",
     "max_per_reviewer",
@@ -27,8 +31,9 @@ PANEL_FIELDS = (
     "disagreement_margin",
     "appeal_deadline",
 )
-SIGNATORY_FIELDS = ("signatory_name", "signatory_title")  # printed on the cycle's certificates
-CYCLE_FIELDS = ("name", "time_zone", "opens_at", "closes_at", "valid_from", "valid_until", *SIGNATORY_FIELDS)
+SIGNATORY_FIELDS = ("signatory_name", "signatory_title", "signatory_title_fr")  # printed on the certificates
+# The form's "name" is the English name (``name_en``, and the model's own column), "name_fr" the French one.
+CYCLE_FIELDS = ("name", "name_fr", "time_zone", "opens_at", "closes_at", "valid_from", "valid_until", *SIGNATORY_FIELDS)
 ZONED = ("opens_at", "closes_at", "review_deadline", "appeal_deadline")
 
 
@@ -49,53 +54,75 @@ def _day(label, required=True, help_text=""):
 class CycleSettingsForm(UswdsForm):
     """A cycle's settings, and its review panel's. ``cycle``: the cycle edited (None for a new one)."""
 
-    name = forms.CharField(label="Name", max_length=50, help_text="For example 2026–2028.")
-    time_zone = forms.ChoiceField(
-        label="Time zone",
-        choices=time_zone_choices,
-        help_text="Every date and time below is typed and shown on this clock.",
+    name = forms.CharField(
+        label=gettext_lazy("Name in English"), max_length=50, help_text=gettext_lazy("For example 2026–2028.")
     )
-    opens_at = _moment("Applications open")
-    closes_at = _moment("Applications close (the deadline)")
-    valid_from = _day("Designations valid from")
-    valid_until = _day("Designations valid until", required=False, help_text="Left empty: two years after the start.")
+    name_fr = forms.CharField(
+        label=gettext_lazy("Name in French"),
+        max_length=50,
+        required=False,
+        help_text=gettext_lazy("Left empty: the name in English is shown in French too."),
+    )
+    time_zone = forms.ChoiceField(
+        label=gettext_lazy("Time zone"),
+        choices=time_zone_choices,
+        help_text=gettext_lazy("Every date and time below is typed and shown on this clock."),
+    )
+    opens_at = _moment(gettext_lazy("Applications open"))
+    closes_at = _moment(gettext_lazy("Applications close (the deadline)"))
+    valid_from = _day(gettext_lazy("Designations valid from"))
+    valid_until = _day(
+        gettext_lazy("Designations valid until"),
+        required=False,
+        help_text=gettext_lazy("Left empty: two years after the start."),
+    )
     signatory_name = forms.CharField(
-        label="Name of the signatory",
+        label=gettext_lazy("Name of the signatory"),
         max_length=120,
         required=False,
-        help_text="Printed under the signature on every certificate of the cycle.",
+        help_text=gettext_lazy("Printed under the signature on every certificate of the cycle."),
     )
     signatory_title = forms.CharField(
-        label="Title of the signatory",
+        label=gettext_lazy("Title of the signatory"),
         max_length=160,
         required=False,
-        help_text="For example: Executive Director, Public Technology Institute.",
+        help_text=gettext_lazy("For example: Executive Director, Public Technology Institute."),
     )
-    reviewers_per_application = forms.IntegerField(label="Reviewers per application", min_value=1, max_value=20)
+    signatory_title_fr = forms.CharField(
+        label=gettext_lazy("Title of the signatory in French"),
+        max_length=160,
+        required=False,
+        help_text=gettext_lazy("Printed on the certificates in French. Left empty: the title in English."),
+    )
+    reviewers_per_application = forms.IntegerField(
+        label=gettext_lazy("Reviewers per application"), min_value=1, max_value=20
+    )
     max_per_reviewer = forms.IntegerField(
-        label="Most applications per reviewer",
+        label=gettext_lazy("Most applications per reviewer"),
         min_value=1,
         max_value=1000,
-        help_text="Automatic assignment never gives a reviewer more than this.",
+        help_text=gettext_lazy("Automatic assignment never gives a reviewer more than this."),
     )
-    review_deadline = _moment("Review deadline", required=False)
+    review_deadline = _moment(gettext_lazy("Review deadline"), required=False)
     disagreement_margin = forms.DecimalField(
-        label="Disagreement margin (points)",
+        label=gettext_lazy("Disagreement margin (points)"),
         min_value=0,
         max_value=1000,
         max_digits=5,
         decimal_places=1,
-        help_text="An application is flagged when its reviewers' totals differ by more than this.",
+        help_text=gettext_lazy("An application is flagged when its reviewers' totals differ by more than this."),
     )
-    appeal_deadline = _moment("Appeal deadline", required=False, help_text="Appeals are accepted until then.")
+    appeal_deadline = _moment(
+        gettext_lazy("Appeal deadline"), required=False, help_text=gettext_lazy("Appeals are accepted until then.")
+    )
 
     # The page's groups of fields: (legend, names).
     GROUPS = (
-        ("The cycle", ("name", "time_zone")),
-        ("Applications", ("opens_at", "closes_at")),
-        ("Validity of the designations", ("valid_from", "valid_until")),
-        ("Certificates of designation", SIGNATORY_FIELDS),
-        ("Review panel", PANEL_FIELDS),
+        (gettext_lazy("The cycle"), ("name", "name_fr", "time_zone")),
+        (gettext_lazy("Applications"), ("opens_at", "closes_at")),
+        (gettext_lazy("Validity of the designations"), ("valid_from", "valid_until")),
+        (gettext_lazy("Certificates of designation"), SIGNATORY_FIELDS),
+        (gettext_lazy("Review panel"), PANEL_FIELDS),
     )
 
     def __init__(self, *args, cycle=None, **kwargs):
@@ -107,7 +134,9 @@ class CycleSettingsForm(UswdsForm):
         for name in ZONED:
             self.fields[name].zone = zone
             # The zone chosen above, whichever it is when the form is sent: a label naming one could be out of date.
-            self.fields[name].label = f"{self.fields[name].label} (date and time in the cycle's time zone)"
+            self.fields[name].label = _("%(label)s (date and time in the cycle's time zone)") % {
+                "label": self.fields[name].label
+            }
         for name in ("reviewers_per_application", "max_per_reviewer", "disagreement_margin"):
             self.fields[name].widget.attrs["inputmode"] = "decimal" if name == "disagreement_margin" else "numeric"
 
@@ -119,7 +148,7 @@ class CycleSettingsForm(UswdsForm):
             return {"time_zone": settings.TIME_ZONE, **panel}
         review_settings = settings_for(cycle)
         return {
-            **{name: getattr(cycle, name) for name in CYCLE_FIELDS},
+            **{name: stored(cycle, name) for name in CYCLE_FIELDS},
             **{name: getattr(review_settings, name) for name in PANEL_FIELDS},
         }
 
@@ -127,37 +156,54 @@ class CycleSettingsForm(UswdsForm):
         """The page's fieldsets: (legend, [bound fields])."""
         return [(legend, [self[name] for name in names if name in self.fields]) for legend, names in self.GROUPS]
 
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        taken = Cycle.objects.filter(name__iexact=name)
+    def _taken(self, **lookup):
+        taken = Cycle.objects.filter(**lookup)
         if self.cycle is not None:
             taken = taken.exclude(pk=self.cycle.pk)
-        if taken.exists():
-            raise forms.ValidationError(f"A cycle named {name} exists already: choose another name.", code="taken")
+        return taken.exists()
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        # ``name_en`` by its own name: a lookup on ``name`` would follow the reader's language.
+        if self._taken(name_en__iexact=name):
+            raise forms.ValidationError(
+                _("A cycle named %(name)s exists already: choose another name.") % {"name": name}, code="taken"
+            )
+        return name
+
+    def clean_name_fr(self):
+        name = self.cleaned_data["name_fr"].strip()
+        if name and self._taken(name_fr__iexact=name):
+            raise forms.ValidationError(
+                _("A cycle named %(name)s in French exists already: choose another name.") % {"name": name},
+                code="taken",
+            )
         return name
 
     def clean(self):
         data = super().clean()
         opens, closes = data.get("opens_at"), data.get("closes_at")
         if opens and closes and closes <= opens:
-            self.add_error("closes_at", forms.ValidationError("Applications must close after they open.", code="order"))
+            self.add_error(
+                "closes_at", forms.ValidationError(_("Applications must close after they open."), code="order")
+            )
         start, end = data.get("valid_from"), data.get("valid_until")
         if start and end and end <= start:
             self.add_error(
-                "valid_until", forms.ValidationError("The designations must end after they start.", code="order")
+                "valid_until", forms.ValidationError(_("The designations must end after they start."), code="order")
             )
         review = data.get("review_deadline")
         if review and closes and review <= closes:
             self.add_error(
                 "review_deadline",
-                forms.ValidationError("The review deadline must come after applications close.", code="order"),
+                forms.ValidationError(_("The review deadline must come after applications close."), code="order"),
             )
         return data
 
 
 class EarlierRubric(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"A copy of the rubric of {obj}"
+        return _("A copy of the rubric of %(cycle)s") % {"cycle": obj}
 
 
 class NewCycleForm(CycleSettingsForm):
@@ -167,12 +213,12 @@ class NewCycleForm(CycleSettingsForm):
     rubric_source = EarlierRubric(
         queryset=Cycle.objects.filter(rubric__isnull=False).order_by("-opens_at", "-pk"),
         required=False,
-        empty_label="The product's default rubric",
-        label="Start from",
-        help_text="The rubric can be tuned until the first application is submitted.",
-        error_messages={"invalid_choice": "Choose an earlier cycle's rubric or the product's default."},
+        empty_label=gettext_lazy("The product's default rubric"),
+        label=gettext_lazy("Start from"),
+        help_text=gettext_lazy("The rubric can be tuned until the first application is submitted."),
+        error_messages={"invalid_choice": gettext_lazy("Choose an earlier cycle's rubric or the product's default.")},
     )
-    GROUPS = (*CycleSettingsForm.GROUPS, ("Rubric", ("rubric_source",)))
+    GROUPS = (*CycleSettingsForm.GROUPS, (gettext_lazy("Rubric"), ("rubric_source",)))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -184,23 +230,58 @@ def _panel_values(data):
     return {name: data[name] for name in PANEL_FIELDS}
 
 
+def stored(cycle, name):
+    """What the settings form shows of the cycle's field ``name`` (a name of ``CYCLE_FIELDS``)."""
+    if name == "name":
+        return cycle.name_en
+    if name == "name_fr":
+        return cycle.name_fr or ""
+    if name == "signatory_title":  # each language's own column, not the reader's
+        return cycle.signatory_title_en or ""
+    if name == "signatory_title_fr":
+        return cycle.signatory_title_fr or ""
+    return getattr(cycle, name)
+
+
+def _put(cycle, name, value):
+    """Set the cycle's field ``name`` (of ``CYCLE_FIELDS``) to what the form says."""
+    if name == "name":
+        with translation.override("en"):  # ``name`` sets the active language's column: the English one, then
+            cycle.name = value
+    elif name == "name_fr":
+        cycle.name_fr = value or None  # none, not "": the column is unique, and empty falls back to English
+    elif name == "signatory_title":
+        with translation.override("en"):  # as for the name: the English column
+            cycle.signatory_title = value
+    elif name == "signatory_title_fr":
+        cycle.signatory_title_fr = value
+    else:
+        setattr(cycle, name, value)
+
+
 @transaction.atomic
 def create_cycle(form, by):
     """A new cycle from a valid ``NewCycleForm``, with its panel settings and its rubric; audited."""
     data = form.cleaned_data
-    cycle = Cycle(status=Cycle.Status.UPCOMING, **{name: data[name] for name in CYCLE_FIELDS})
+    cycle = Cycle(status=Cycle.Status.UPCOMING)
+    for name in CYCLE_FIELDS:
+        _put(cycle, name, data[name])
     source = data.get("rubric_source")
     if source is not None:
         cycle.rubric_source = Rubric.objects.get(cycle=source)  # copied when the cycle is saved (scoring.apps)
     cycle.save()
     ReviewSettings.objects.update_or_create(cycle=cycle, defaults=_panel_values(data))
-    rubric = f"a copy of the rubric of {source}" if source else "the product's default rubric"
-    audit(by, "cycle.created", f"Created {cycle} ({cycle.time_zone}), with {rubric}", cycle=cycle)
+    with translation.override("en"):  # the audit trail is kept in English, whoever acts
+        rubric = f"a copy of the rubric of {source}" if source else "the product's default rubric"
+        audit(by, "cycle.created", f"Created {cycle} ({cycle.time_zone}), with {rubric}", cycle=cycle)
     return cycle
 
 
 def _changed_labels(form, before, after):
-    return [str(form.fields[name].label).split(" (date and time")[0] for name in before if before[name] != after[name]]
+    """The labels (as the form's fields are declared, without the time zone's note) of the fields that changed,
+    in the active language, each begun in lower case."""
+    changed = [str(form.base_fields[name].label) for name in before if before[name] != after[name]]
+    return [label[:1].lower() + label[1:] for label in changed]
 
 
 def _kept(stored, typed):
@@ -211,24 +292,29 @@ def _kept(stored, typed):
     return typed
 
 
-@transaction.atomic
-def update_cycle(cycle, form, by):
-    """Save a valid ``CycleSettingsForm`` of ``cycle``; audited with what changed. Returns the changed labels."""
-    data = form.cleaned_data
-    review_settings = settings_for(cycle)
-    before = {name: getattr(cycle, name) for name in CYCLE_FIELDS} | {
+def _values(cycle, review_settings):
+    return {name: stored(cycle, name) for name in CYCLE_FIELDS} | {
         name: getattr(review_settings, name) for name in PANEL_FIELDS
     }
+
+
+@transaction.atomic
+def update_cycle(cycle, form, by):
+    """Save a valid ``CycleSettingsForm`` of ``cycle``; audited with what changed. Returns the changed fields'
+    labels, in the active language."""
+    data = form.cleaned_data
+    review_settings = settings_for(cycle)
+    before = _values(cycle, review_settings)
     for name in CYCLE_FIELDS:
-        setattr(cycle, name, _kept(before[name], data[name]))
+        _put(cycle, name, _kept(before[name], data[name]))
     cycle.save()  # an empty valid_until becomes two years after the start
     for name in PANEL_FIELDS:
         setattr(review_settings, name, _kept(before[name], data[name]))
     review_settings.save()
-    after = {name: getattr(cycle, name) for name in CYCLE_FIELDS} | {
-        name: getattr(review_settings, name) for name in PANEL_FIELDS
-    }
+    after = _values(cycle, review_settings)
     changed = _changed_labels(form, before, after)
     if changed:
-        audit(by, "cycle.changed", f"Settings of {cycle} changed: {', '.join(changed).lower()}", cycle=cycle)
+        with translation.override("en"):  # the audit trail is kept in English, whoever acts
+            summary = f"Settings of {cycle} changed: {', '.join(_changed_labels(form, before, after))}"
+        audit(by, "cycle.changed", summary, cycle=cycle)
     return changed

@@ -11,22 +11,24 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy, pgettext_lazy
 
 from assessment.audit import audit
 from assessment.models import Cycle
 from assessment.templatetags.zones import in_zone
-from pages.attention import says, with_figures
+from pages.attention import NEED_REVIEWERS, OVERDUE, TO_DECIDE, says, with_figures
 
 Status = Cycle.Status
 
 # The step indicator's phases, in order ("upcoming" comes before the first).
 PHASES = (
-    ("open", "Open"),
-    ("closed", "Closed"),
-    ("review", "In review"),
-    ("decided", "Decided"),
-    ("published", "Published"),
+    ("open", pgettext_lazy("phase of a cycle", "Open")),
+    ("closed", pgettext_lazy("phase of a cycle", "Closed")),
+    ("review", pgettext_lazy("phase of a cycle", "In review")),
+    ("decided", pgettext_lazy("phase of a cycle", "Decided")),
+    ("published", pgettext_lazy("phase of a cycle", "Published")),
 )
 
 
@@ -61,6 +63,36 @@ class NextStep:
     url: str = ""
 
 
+# The counts the next step and the phase pages say, each a whole phrase or sentence for its number.
+SUBMITTED = ngettext_lazy("%(count)s submitted", "%(count)s submitted", "count")
+DRAFTS = ngettext_lazy("%(count)s draft", "%(count)s drafts", "count")
+SUBMITTED_APPLICATIONS = ngettext_lazy("%(count)s submitted application", "%(count)s submitted applications", "count")
+EXTENDED = ngettext_lazy(
+    "%(count)s draft has an extension still running.", "%(count)s drafts have an extension still running.", "count"
+)
+WAITING = ngettext_lazy(
+    "%(count)s application waits for its reviews.", "%(count)s applications wait for their reviews.", "count"
+)
+WAITING_OVERDUE = ngettext_lazy(
+    "%(count)s application waits for its reviews (%(overdue)s).",
+    "%(count)s applications wait for their reviews (%(overdue)s).",
+    "count",
+)
+TO_PUBLISH = ngettext_lazy(
+    "%(count)s decision is ready to be published.", "%(count)s decisions are ready to be published.", "count"
+)
+SINCE_PUBLISHING = ngettext_lazy(
+    "%(count)s decision was recorded since publishing and not published yet.",
+    "%(count)s decisions were recorded since publishing and not published yet.",
+    "count",
+)
+PUBLISHED = ngettext_lazy(
+    "The designees are published: %(count)s decision in all.",
+    "The designees are published: %(count)s decisions in all.",
+    "count",
+)
+
+
 def next_step(cycle, now=None):
     """What the organizers do next in this cycle (read with ``pages.attention.with_figures``), in words."""
     now = now or timezone.now()
@@ -70,55 +102,52 @@ def next_step(cycle, now=None):
     listed = reverse("cycle_applications", args=[cycle.pk])
     if phase == "upcoming":
         return NextStep(
-            f"Applications open on {in_zone(cycle.opens_at, zone)}. Open the cycle once its dates, panel settings "
-            "and rubric are ready.",
-            "Open the cycle…",
+            _("Applications open on %(date)s. Open the cycle once its dates, panel settings and rubric are ready.")
+            % {"date": in_zone(cycle.opens_at, zone)},
+            _("Open the cycle…"),
             change("open"),
         )
     if phase == "open":
+        counts = {"submitted": says(cycle.submitted, SUBMITTED), "drafts": says(cycle.drafts, DRAFTS)}
         if now < cycle.opens_at:
-            text = f"Applications can be started from {in_zone(cycle.opens_at, zone)}"
+            text = _("Applications can be started from %(date)s: %(submitted)s and %(drafts)s so far.")
+            counts["date"] = in_zone(cycle.opens_at, zone)
         else:
-            text = f"Applications close on {in_zone(cycle.closes_at, zone)}"
-        text += (
-            f": {says(cycle.submitted, 'submitted', 'submitted')} and {says(cycle.drafts, 'draft', 'drafts')} so far."
-        )
-        return NextStep(text, "See the applications", listed)
+            text = _("Applications close on %(date)s: %(submitted)s and %(drafts)s so far.")
+            counts["date"] = in_zone(cycle.closes_at, zone)
+        return NextStep(text % counts, _("See the applications"), listed)
     if phase == "closed":
-        text = f"Applications closed on {in_zone(cycle.closes_at, zone)} with {says(cycle.submitted, 'submitted application', 'submitted applications')}."
+        text = _("Applications closed on %(date)s with %(submitted)s.") % {
+            "date": in_zone(cycle.closes_at, zone),
+            "submitted": says(cycle.submitted, SUBMITTED_APPLICATIONS),
+        }
         if cycle.extended:
-            text += f" {says(cycle.extended, 'draft has', 'drafts have')} an extension still running."
-        return NextStep(
-            text + " Close the cycle for review to start the panel's work.", "Close for review…", change("review")
-        )
+            text += " " + says(cycle.extended, EXTENDED)
+        text += " " + _("Close the cycle for review to start the panel's work.")
+        return NextStep(text, _("Close for review…"), change("review"))
     if phase == "review":
         if cycle.need_reviewers:
-            text = says(cycle.need_reviewers, "submitted application needs", "submitted applications need")
-            return NextStep(f"{text} reviewers.", "Assign reviewers", panel)
+            return NextStep(f"{says(cycle.need_reviewers, NEED_REVIEWERS)}.", _("Assign reviewers"), panel)
         if cycle.ready:
-            text = says(cycle.ready, "application is", "applications are")
-            return NextStep(f"{text} fully reviewed and waiting for a decision.", "Record decisions", panel)
+            return NextStep(f"{says(cycle.ready, TO_DECIDE)}.", _("Record decisions"), panel)
         if cycle.undecided:
-            text = says(cycle.undecided, "application waits", "applications wait")
-            overdue = f" ({says(cycle.overdue, 'review is', 'reviews are')} overdue)" if cycle.overdue else ""
-            return NextStep(f"{text} for its reviews{overdue}.", "Follow the reviews", panel)
+            if cycle.overdue:
+                text = WAITING_OVERDUE % {"count": cycle.undecided, "overdue": says(cycle.overdue, OVERDUE)}
+            else:
+                text = says(cycle.undecided, WAITING)
+            return NextStep(str(text), _("Follow the reviews"), panel)
         if not cycle.submitted:
-            return NextStep("No application was submitted in this cycle.", "Mark the cycle decided…", change("decided"))
-        text = "Every submitted application has a decision."
-        return NextStep(text, "Mark the cycle decided…", change("decided"))
+            text = _("No application was submitted in this cycle.")
+        else:
+            text = _("Every submitted application has a decision.")
+        return NextStep(text, _("Mark the cycle decided…"), change("decided"))
     publish = reverse("panel_publish", args=[cycle.pk])
     if phase == "decided":
-        text = says(cycle.unpublished, "decision is", "decisions are")
-        return NextStep(f"{text} ready to be published.", "Publish designees…", publish)
+        return NextStep(says(cycle.unpublished, TO_PUBLISH), _("Publish designees…"), publish)
     if cycle.unpublished:
-        text = says(cycle.unpublished, "decision was", "decisions were")
-        return NextStep(f"{text} recorded since publishing and not published yet.", "Publish designees…", publish)
+        return NextStep(says(cycle.unpublished, SINCE_PUBLISHING), _("Publish designees…"), publish)
     designees = reverse("public_designees") + f"?cycle={cycle.pk}"
-    return NextStep(
-        f"The designees are published: {says(cycle.published, 'decision', 'decisions')} in all.",
-        "See the designees",
-        designees,
-    )
+    return NextStep(says(cycle.published, PUBLISHED), _("See the designees"), designees)
 
 
 @dataclass(frozen=True)
@@ -131,9 +160,27 @@ class Change:
 
 
 CHANGES = {
-    "open": Change("open", Status.UPCOMING, Status.OPEN, "Open the cycle for applications", "Open the cycle"),
-    "review": Change("review", Status.OPEN, Status.REVIEW, "Close the cycle for review", "Close for review"),
-    "decided": Change("decided", Status.REVIEW, Status.DECIDED, "Mark the cycle decided", "Mark decided"),
+    "open": Change(
+        "open",
+        Status.UPCOMING,
+        Status.OPEN,
+        gettext_lazy("Open the cycle for applications"),
+        gettext_lazy("Open the cycle"),
+    ),
+    "review": Change(
+        "review",
+        Status.OPEN,
+        Status.REVIEW,
+        gettext_lazy("Close the cycle for review"),
+        gettext_lazy("Close for review"),
+    ),
+    "decided": Change(
+        "decided",
+        Status.REVIEW,
+        Status.DECIDED,
+        gettext_lazy("Mark the cycle decided"),
+        gettext_lazy("Mark decided"),
+    ),
 }
 
 
@@ -154,6 +201,28 @@ class PhasePlan:
     blockers: list = field(default_factory=list)  # sentences: why it cannot happen now
 
 
+STAYING = ngettext_lazy(
+    "%(count)s draft stays a draft: it can no longer be submitted, and its staff get no more reminders.",
+    "%(count)s drafts stay drafts: they can no longer be submitted, and their staff get no more reminders.",
+    "count",
+)
+STILL_EXTENDED = ngettext_lazy(
+    "%(count)s draft with an extension may still be submitted until the extension ends.",
+    "%(count)s drafts with an extension may still be submitted until the extension ends.",
+    "count",
+)
+UNDECIDED = ngettext_lazy(
+    "%(count)s submitted application has no decision yet: record them on the review panel first.",
+    "%(count)s submitted applications have no decision yet: record them on the review panel first.",
+    "count",
+)
+MARKED = ngettext_lazy(
+    "%(cycle)s is marked decided, with %(count)s decision recorded.",
+    "%(cycle)s is marked decided, with %(count)s decisions recorded.",
+    "count",
+)
+
+
 def phase_plan(cycle, word, now=None):
     """What changing the phase (``word``, a key of ``CHANGES``) would do now; the cycle is read with
     ``pages.attention.with_figures``."""
@@ -163,48 +232,48 @@ def phase_plan(cycle, word, now=None):
     zone = cycle.time_zone
     if cycle.status != change.source:
         plan.blockers.append(
-            f"{cycle} is {cycle.get_status_display().lower()}: this can be done only while it is "
-            f"{Status(change.source).label.lower()}."
+            _("%(cycle)s is %(status)s: this can be done only while it is %(needed)s.")
+            % {
+                "cycle": cycle,
+                "status": cycle.get_status_display().lower(),
+                "needed": Status(change.source).label.lower(),
+            }
         )
         return plan
     if word == "open":
         plan.effects += [
-            f"Jurisdictions' staff see {cycle} on their dashboard and can start and submit applications from "
-            f"{in_zone(cycle.opens_at, zone)} until {in_zone(cycle.closes_at, zone)}.",
-            "The cycle cannot be set back to upcoming from these pages.",
+            _(
+                "Jurisdictions' staff see %(cycle)s on their dashboard and can start and submit applications "
+                "from %(opens)s until %(closes)s."
+            )
+            % {"cycle": cycle, "opens": in_zone(cycle.opens_at, zone), "closes": in_zone(cycle.closes_at, zone)},
+            _("The cycle cannot be set back to upcoming from these pages."),
         ]
         if cycle.closes_at <= now:
             plan.blockers.append(
-                f"The deadline, {in_zone(cycle.closes_at, zone)}, has passed: change the cycle's dates first."
+                _("The deadline, %(date)s, has passed: change the cycle's dates first.")
+                % {"date": in_zone(cycle.closes_at, zone)}
             )
     elif word == "review":
         plain = cycle.drafts - cycle.extended
-        plan.effects.append("No application can be started any more.")
+        plan.effects.append(_("No application can be started any more."))
         if plain:
-            plan.effects.append(
-                f"{says(plain, 'draft stays a draft', 'drafts stay drafts')}: "
-                "it can no longer be submitted, and its staff get no more reminders."
-            )
+            plan.effects.append(says(plain, STAYING))
         if cycle.extended:
-            plan.effects.append(
-                f"{says(cycle.extended, 'draft with an extension', 'drafts with an extension')} "
-                "may still be submitted until the extension ends."
-            )
-        plan.effects.append("The cycle cannot be opened again from these pages.")
+            plan.effects.append(says(cycle.extended, STILL_EXTENDED))
+        plan.effects.append(_("The cycle cannot be opened again from these pages."))
         if now < cycle.closes_at:
             plan.warnings.append(
-                f"The deadline, {in_zone(cycle.closes_at, zone)}, has not passed: closing now ends applications early."
+                _("The deadline, %(date)s, has not passed: closing now ends applications early.")
+                % {"date": in_zone(cycle.closes_at, zone)}
             )
     elif word == "decided":
         if cycle.undecided:
-            plan.blockers.append(
-                f"{says(cycle.undecided, 'submitted application has', 'submitted applications have')} "
-                "no decision yet: record them on the review panel first."
-            )
+            plan.blockers.append(says(cycle.undecided, UNDECIDED))
         plan.effects += [
-            f"{cycle} is marked decided, with {says(cycle.decided, 'decision', 'decisions')} recorded.",
-            "Nothing is published and nobody is e-mailed: publishing the designees comes next, and asks first too.",
-            "The cycle cannot be set back to in review from these pages.",
+            str(MARKED % {"cycle": cycle, "count": cycle.decided}),
+            _("Nothing is published and nobody is e-mailed: publishing the designees comes next, and asks first too."),
+            _("The cycle cannot be set back to in review from these pages."),
         ]
     return plan
 
@@ -216,20 +285,23 @@ def change_phase(cycle, word, by, now=None):
     transaction is), and the plan is made again inside the lock.
     """
     if word not in CHANGES:
-        raise PhaseRefused("There is no such change of phase.")
+        raise PhaseRefused(_("There is no such change of phase."))
     with transaction.atomic():
         Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
         [cycle] = with_figures(Cycle.objects.filter(pk=cycle.pk), now)
         plan = phase_plan(cycle, word, now)
         if plan.blockers:
             raise PhaseRefused(" ".join(plan.blockers))
-        before = cycle.get_status_display()
+        with translation.override("en"):  # the audit trail is kept in English, whoever acts
+            before = cycle.get_status_display()
         cycle.status = plan.change.target
         cycle.save(update_fields=["status"])
+        with translation.override("en"):
+            summary = f"{cycle}: {before} → {cycle.get_status_display()}"
         audit(
             by,
             "cycle.phase",
-            f"{cycle}: {before} → {cycle.get_status_display()}",
+            summary,
             cycle=cycle,
             source=plan.change.source,
             target=plan.change.target,

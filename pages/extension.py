@@ -10,6 +10,8 @@ the cycle's. What is posted is still checked against every zone zoneinfo knows.
 
 import functools
 
+from django.utils.translation import gettext as _
+
 from assessment.models import COMMON_TIME_ZONES, valid_time_zones
 from assessment.views import ExtensionForm
 
@@ -31,13 +33,22 @@ NORTH_AMERICAN_ZONES = (
 
 
 @functools.cache  # fixed for the process: the zones zoneinfo knows do not change while it runs
-def _north_america():
-    """The groups of zones offered to every application: (("North America", ...), ("Other ...", ...))."""
+def _north_american_zones():
+    """(the common zones with their (lazy) labels, the other North American zones' names)."""
     known = valid_time_zones()
-    common = tuple((name, f"{label} — {name}") for name, label in COMMON_TIME_ZONES if name in known)
+    common = tuple((name, label) for name, label in COMMON_TIME_ZONES if name in known)
     taken = {name for name, _label in common}
-    others = tuple((name, name) for name in sorted(set(NORTH_AMERICAN_ZONES) - taken) if name in known)
-    return (("North America", common), ("Other U.S. and Canadian time zones", others))
+    return common, tuple(name for name in sorted(set(NORTH_AMERICAN_ZONES) - taken) if name in known)
+
+
+def _north_america():
+    """The groups of zones offered to every application, in the reader's language:
+    (("North America", ...), ("Other ...", ...))."""
+    common, others = _north_american_zones()
+    return (
+        (_("North America"), tuple((name, f"{label} — {name}") for name, label in common)),
+        (_("Other U.S. and Canadian time zones"), tuple((name, name) for name in others)),
+    )
 
 
 def offered_zones(*own):
@@ -45,7 +56,7 @@ def offered_zones(*own):
     groups = _north_america()
     listed = {name for _group, zones in groups for name, _label in zones}
     elsewhere = [(name, name) for name in dict.fromkeys(own) if name and name not in listed]
-    return ([("This application's time zones", elsewhere)] if elsewhere else []) + [
+    return ([(_("This application's time zones"), elsewhere)] if elsewhere else []) + [
         (group, list(zones)) for group, zones in groups
     ]
 

@@ -2,6 +2,7 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from assessment.access import applications_for, may_appeal
 from assessment.models import Cycle
@@ -20,7 +21,7 @@ def home(request):
         return _applicant_home(request)
     if user.is_reviewer:
         return reviewer_home(request)
-    return render(request, "403.html", {"message": "Your account has no role yet; ask an organizer."}, status=403)
+    return render(request, "403.html", {"message": _("Your account has no role yet; ask an organizer.")}, status=403)
 
 
 def _applicant_home(request):

@@ -17,6 +17,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET
 
 from assessment.forms import UswdsForm
@@ -24,17 +26,19 @@ from assessment.password_reset import take_slot
 from config.client_ip import client_ip
 from reports.models import ReportFile
 from review.certificates import Status, display, lookup, normalize
+from scoring.levels import label as level_label
 
-BAD_CODE = "This is not a certificate code: a code has ten letters and digits, for example 7KQ2M-X9PDT."
-PLAIN_LEVEL = "Designated"  # a designation that named no level, as reports.designees calls it
+# In English here (tests and other modules compare with them), shown translated: ``_(BAD_CODE)``.
+BAD_CODE = gettext_noop("This is not a certificate code: a code has ten letters and digits, for example 7KQ2M-X9PDT.")
+PLAIN_LEVEL = gettext_noop("Designated")  # a designation that named no level, as reports.designees calls it
 
 
 class VerifyForm(UswdsForm):
     code = forms.CharField(
-        label="Verification code",
+        label=gettext_lazy("Verification code"),
         max_length=40,
-        help_text="Printed on the certificate and the seal, for example 7KQ2M-X9PDT.",
-        error_messages={"required": "Type the code printed on the certificate."},
+        help_text=gettext_lazy("Printed on the certificate and the seal, for example 7KQ2M-X9PDT."),
+        error_messages={"required": gettext_lazy("Type the code printed on the certificate.")},
     )
 
     def __init__(self, *args, **kwargs):
@@ -44,7 +48,7 @@ class VerifyForm(UswdsForm):
     def clean_code(self):
         code = normalize(self.cleaned_data["code"])
         if code is None:
-            raise forms.ValidationError(BAD_CODE, code="format")
+            raise forms.ValidationError(_(BAD_CODE), code="format")
         return code
 
 
@@ -100,7 +104,7 @@ def verify_certificate(request, code):
     if _throttled(request):
         return _too_many(request, form)
     if normalize(code) is None:
-        return _render(request, {"form": form, "bad_code": BAD_CODE, "typed": code}, status=404)
+        return _render(request, {"form": form, "bad_code": _(BAD_CODE), "typed": code}, status=404)
     found = lookup(code)
     if not found.found:
         return _render(request, {"form": form, "unknown": True, "typed": code}, status=404)
@@ -120,12 +124,12 @@ def verify_certificate(request, code):
             "certificate": certificate,
             "jurisdiction": application.jurisdiction,
             "cycle": cycle,
-            "level": decision.level or PLAIN_LEVEL,
+            "level": level_label(decision.level or PLAIN_LEVEL),
             "issued_on": _day(certificate.issued_at, cycle.time_zone),
             # The report stored now is of the decision in force: this certificate's only while it is.
             "in_force": in_force,
             "fingerprint": _fingerprint(decision) if in_force else None,
             "replaced_by": replaced_by,
-            "new_level": (replaced_by.decision.level or PLAIN_LEVEL) if replaced_by else "",
+            "new_level": level_label(replaced_by.decision.level or PLAIN_LEVEL) if replaced_by else "",
         },
     )

@@ -4,6 +4,8 @@ withdrawal (``review.withdrawal``). Refused, the page comes again with what was 
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from assessment.access import get_application_for, may_withdraw_designation, organizer_required
@@ -16,12 +18,14 @@ from review.withdrawal import NOTHING_TO_WITHDRAW, withdraw_designation
 
 class WithdrawForm(UswdsForm):
     reason = forms.CharField(
-        label="Why is the designation withdrawn?",
+        label=gettext_lazy("Why is the designation withdrawn?"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="The applicant's staff read it in their e-mail and on their application's page; "
-        "the public verification page does not show it.",
-        error_messages={"required": "Write the reason for withdrawing the designation."},
+        help_text=gettext_lazy(
+            "The applicant's staff read it in their e-mail and on their application's page; "
+            "the public verification page does not show it."
+        ),
+        error_messages={"required": gettext_lazy("Write the reason for withdrawing the designation.")},
     )
     # The designation the page showed (its id). Another decision recorded in between is not silently
     # superseded (review.withdrawal.withdraw_designation, ``replaces``).
@@ -60,7 +64,7 @@ def designation_withdraw(request, pk):
         if not may_withdraw_designation(request.user, decision):
             messages.info(request, NOTHING_TO_WITHDRAW)
             return redirect("application_detail", application.pk)
-        messages.error(request, "The designation was not withdrawn: correct the field marked below.")
+        messages.error(request, _("The designation was not withdrawn: correct the field marked below."))
         return _page(request, application, decision, form)
     try:
         withdraw_designation(application, form.cleaned_data["reason"], request.user, form.replaced())
@@ -80,7 +84,10 @@ def designation_withdraw(request, pk):
         return _page(request, application, decision, form)
     messages.success(
         request,
-        f"The designation of {application.jurisdiction} is withdrawn. It no longer appears on the public list, "
-        "and its staff are told by e-mail.",
+        _(
+            "The designation of %(jurisdiction)s is withdrawn. It no longer appears on the public list, "
+            "and its staff are told by e-mail."
+        )
+        % {"jurisdiction": application.jurisdiction},
     )
     return redirect("application_detail", application.pk)
