@@ -29,7 +29,11 @@ REVIEW_CYCLE = "2025–2027"
 EARLIER_CYCLE = "2024–2026"
 CYCLE_2013_2015 = "2013–2015"
 # Who signs the demo cycles' certificates: a fictional person, as every demo person is.
-SIGNATORY = {"signatory_name": "Morgan T. Reyes", "signatory_title": "Program Director, Citizen-Engaged Communities"}
+SIGNATORY = {
+    "signatory_name": "Morgan T. Reyes",
+    "signatory_title_en": "Program Director, Citizen-Engaged Communities",
+    "signatory_title_fr": "Directrice du programme, Collectivités engagées envers les citoyens",
+}
 DESIGNATED = "application.designated"
 DESIGNATION_SUMMARY = "Designated 2013–2015 (recorded from the PTI announcement of September 25, 2013)"
 
