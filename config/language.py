@@ -32,9 +32,18 @@ class LanguageMiddleware:
 
     def __call__(self, request):
         language = language_of(request)
+        before = translation.get_language()
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            # The thread goes back to what it read before: nothing done after this request (another test,
+            # a task run in the same thread) is written in this person's language by accident.
+            if before:
+                translation.activate(before)
+            else:
+                translation.deactivate()
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         response.headers.setdefault("Content-Language", language)
         return response
