@@ -11,11 +11,12 @@ deadline in their jurisdiction's zone when its clock says something else::
 The domain's messages and e-mails use the same functions (``in_zone``, ``deadline_text``).
 """
 
+import functools
 from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
 from django import template
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -40,9 +41,27 @@ def abbreviation(local):
     return f"UTC{name}" if not name or name[0] in "+-" else name
 
 
-def clock(local):
+@functools.lru_cache(maxsize=8)
+def _words_of(language):
+    """The formats a language writes moments with, looked up once per language (a table of 50 rows would
+    otherwise ask the catalogue for them 150 times): the catalogue does not change while the process runs."""
+    with translation.override(language):
+        return {
+            "clock": pgettext("time of day", "%(hours)s:%(minutes)s"),
+            "short day": pgettext("short date, Django's date format", "M j, Y"),
+            "short": pgettext("short date and time", "%(date)s %(time)s"),
+            "long day": pgettext("long date, Django's date format", "F j, Y"),
+            "long": pgettext("long date and time", "%(date)s at %(time)s"),
+        }
+
+
+def _words():
+    return _words_of(translation.get_language())
+
+
+def clock(local, words=None):
     """The time of day as the active language writes it: '23:59' in English, '23 h 59' in French."""
-    return pgettext("time of day", "%(hours)s:%(minutes)s") % {"hours": f"{local:%H}", "minutes": f"{local:%M}"}
+    return (words or _words())["clock"] % {"hours": f"{local:%H}", "minutes": f"{local:%M}"}
 
 
 def in_zone(moment, zone=None, short=False):
@@ -50,13 +69,10 @@ def in_zone(moment, zone=None, short=False):
     ('15 janvier 2027 à 23 h 59 EST' in French); ``short``: 'Jan 15, 2027 23:59 EST'."""
     if moment is None or moment == "":
         return ""
-    local = timezone.localtime(moment, zone_named(zone))
-    if short:
-        day = date_format(local, pgettext("short date, Django's date format", "M j, Y"))
-        text = pgettext("short date and time", "%(date)s %(time)s") % {"date": day, "time": clock(local)}
-    else:
-        day = date_format(local, pgettext("long date, Django's date format", "F j, Y"))
-        text = pgettext("long date and time", "%(date)s at %(time)s") % {"date": day, "time": clock(local)}
+    local, words = timezone.localtime(moment, zone_named(zone)), _words()
+    kind = "short" if short else "long"
+    day = date_format(local, words[f"{kind} day"])
+    text = words[kind] % {"date": day, "time": clock(local, words)}
     return f"{text} {abbreviation(local)}"
 
 
