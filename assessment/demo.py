@@ -47,9 +47,10 @@ from functools import partial
 from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from assessment import domain
-from assessment.audit import audit
+from assessment.audit import audit, said
 from assessment.demo_data import (
     ARCHIVE_USERNAME,
     CYCLE_2013_2015,
@@ -309,6 +310,11 @@ def load():
             DESIGNATED,
             DESIGNATION_SUMMARY,
             application,
+            words=said(
+                gettext_noop("Designated %(cycle)s (recorded from the PTI announcement of %(announced)s)"),
+                cycle=CYCLE_2013_2015,
+                announced={"en": "September 25, 2013", "fr": "25 septembre 2013"},
+            ),
             designated_on="2013-10-14",
             announced_on="2013-09-25",
             source="PTI announcement #166, September 25, 2013",

@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
-from assessment.audit import audit
+from assessment.audit import audit, in_each_language, named, said
 from assessment.forms import STEPS
 from assessment.models import Application, User
 from assessment.step_checks import bind_step as bind_step  # the wizard and the pages bind a step from here
@@ -217,11 +217,15 @@ def start_application(jurisdiction, cycle, user, prefill=True):
                 updated_by=user,
                 prefilled_from=previous,
             )
-            with translation.override("en"):  # audit summaries are stored as written: in English (cycle names too)
-                summary = f"Started the {cycle} application"
-                if previous:
-                    summary += f", prefilled from {previous.cycle}"
-            audit(user, "application.started", summary, application)
+            if previous:
+                words = said(
+                    gettext_noop("Started the %(cycle)s application, prefilled from %(previous)s"),
+                    cycle=named(cycle),
+                    previous=named(previous.cycle),
+                )
+            else:
+                words = said(gettext_noop("Started the %(cycle)s application"), cycle=named(cycle))
+            audit(user, "application.started", application=application, words=words)
     except IntegrityError:
         # A colleague started it at the same moment: use theirs.
         return Application.objects.get(jurisdiction=jurisdiction, cycle=cycle)
@@ -314,9 +318,8 @@ def submit_application(application, user, now=None):
         current.version = F("version") + 1
         current.save(update_fields=["answers", "status", "submitted_at", "submitted_by", "version", "updated_at"])
         current.refresh_from_db(fields=["version"])
-        with translation.override("en"):  # stored in English, like every audit summary
-            summary = f"Submitted the {current.cycle} application"
-        audit(user, "application.submitted", summary, current)
+        words = said(gettext_noop("Submitted the %(cycle)s application"), cycle=named(current.cycle))
+        audit(user, "application.submitted", application=current, words=words)
         # From the first submission on, every applicant of the cycle is scored by the same rules.
         freeze_rubric(current.cycle, now)
         _rescore(current)
@@ -364,9 +367,7 @@ def grant_extension(application, until, user):
         raise ApplicationError(_("An extension must end in the future."))
     application.extension_until = until
     application.save(update_fields=["extension_until", "updated_at"])
-    with translation.override("en"):  # audit summaries are stored as written: in English
-        summary = (
-            f"Extension granted until {deadline_text(until, application.cycle.time_zone, application.jurisdiction)}"
-        )
-    audit(user, "application.extension", summary, application)
+    deadline = in_each_language(lambda: deadline_text(until, application.cycle.time_zone, application.jurisdiction))
+    words = said(gettext_noop("Extension granted until %(deadline)s"), deadline=deadline)
+    audit(user, "application.extension", application=application, words=words)
     return application

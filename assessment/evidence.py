@@ -18,11 +18,10 @@ import secrets
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import translation
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from assessment import validators
-from assessment.audit import audit
+from assessment.audit import audit, label, said
 from assessment.domain import NotEditable
 from assessment.models import EvidenceDocument
 from scoring.domain import rescore_application
@@ -207,13 +206,15 @@ def store_document(application, kind, upload, checked, user, answering=False):
         with transaction.atomic():
             document.file.name = name
             document.save()
-            with translation.override("en"):  # audit summaries are stored as written: in English
-                summary = f"{document.get_kind_display()} uploaded: {document.original_name}"
             audit(
                 user,
                 "document.uploaded",
-                summary,
                 application=application,
+                words=said(
+                    gettext_noop("%(kind)s uploaded: %(name)s"),
+                    kind=label(document.get_kind_display),
+                    name=document.original_name,
+                ),
                 document=str(document.pk),
                 sha256=document.sha256,
                 removed=list(checked.removed),
@@ -228,15 +229,16 @@ def store_document(application, kind, upload, checked, user, answering=False):
 
 def remove_document(document, user):
     _require_editable(document.application)
-    with translation.override("en"):  # for the audit summary, stored in English
-        name, kind = document.original_name, str(document.get_kind_display())
+    words = said(
+        gettext_noop("%(kind)s removed: %(name)s"), kind=label(document.get_kind_display), name=document.original_name
+    )
     storage, path = document.file.storage, document.file.name
     with transaction.atomic():
         audit(
             user,
             "document.removed",
-            f"{kind} removed: {name}",
             application=document.application,
+            words=words,
             document=str(document.pk),
         )
         document.delete()

@@ -3,7 +3,9 @@
 Every event's audience is decided where it is written (``assessment.audit``).
 ``assessment.access.visible_events`` filters on the audience; ``lines_for``
 turns the events into words, naming people only to readers who may know them
-(an applicant reads "A reviewer", never the reviewer's name).
+(an applicant reads "A reviewer", never the reviewer's name), each line in the
+reader's language (``assessment.audit.words``; an event written before had
+only its English summary, which it keeps).
 """
 
 from dataclasses import dataclass
@@ -12,6 +14,7 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from assessment import access
+from assessment.audit import words
 
 
 @dataclass(frozen=True)
@@ -38,13 +41,24 @@ def _who(event, reader, application, names_of_panel):
     return _("Someone")
 
 
+def _text(event):
+    """The event's sentence in the active language, or its stored summary (older events, or words that fail)."""
+    said = event.data.get("words") if isinstance(event.data, dict) else None
+    if not said:
+        return event.summary
+    try:
+        return words(said)
+    except (KeyError, ValueError, TypeError, IndexError):  # a translation that lost a placeholder: the record's words
+        return event.summary
+
+
 def lines_for(reader, application, events, names_of_panel=False):
     """The events (already filtered by ``access.visible_events``) as lines for ``reader``.
 
     ``names_of_panel``: the reader may know who is on the panel (organizers, and
     reviewers whose own review is submitted).
     """
-    return [Line(event.at, _who(event, reader, application, names_of_panel), event.summary) for event in events]
+    return [Line(event.at, _who(event, reader, application, names_of_panel), _text(event)) for event in events]
 
 
 def history_for(reader, application, limit):

@@ -18,9 +18,9 @@ from django.utils import translation
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
-from assessment.audit import audit
+from assessment.audit import audit, label, said
 from assessment.forms import UswdsForm, style_for_uswds
 from assessment.models import Invitation, Jurisdiction, User
 
@@ -125,9 +125,8 @@ def send_invitation(form, invited_by, request):
             jurisdiction=data["jurisdiction"],
         )  # no usable password until the invitation is accepted
         Invitation.objects.create(user=user, invited_by=invited_by)
-        with translation.override("en"):  # audit summaries are stored as written: in English
-            summary = f"Invited {user.email} as {user.get_role_display()}"
-        audit(invited_by, "user.invited", summary)
+        words = said(gettext_noop("Invited %(email)s as %(role)s"), email=user.email, role=label(user.get_role_display))
+        audit(invited_by, "user.invited", words=words)
     link = request.build_absolute_uri(
         reverse(
             "accept_invitation",

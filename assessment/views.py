@@ -11,12 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessment import domain
 from assessment.access import organizer_required
-from assessment.audit import audit
+from assessment.audit import audit, said
 from assessment.forms import STEPS, DeadlineField, UswdsForm
 from assessment.invitations import InvitationForm, JurisdictionForm, invitation_token_generator, send_invitation
 from assessment.models import Cycle, Jurisdiction, time_zone_choices, valid_time_zones
@@ -65,7 +65,9 @@ def jurisdiction_create(request):
     form = JurisdictionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         jurisdiction = form.save()
-        audit(request.user, "jurisdiction.created", f"Created {jurisdiction}")
+        audit(
+            request.user, "jurisdiction.created", words=said(gettext_noop("Created %(name)s"), name=str(jurisdiction))
+        )
         messages.success(
             request, _("%(jurisdiction)s was added. Invite its staff below.") % {"jurisdiction": jurisdiction}
         )

@@ -13,9 +13,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from assessment.audit import audit
+from assessment.audit import audit, in_each_language, named, said
 from assessment.forms import DeadlineField, UswdsForm, validate_this_century
 from assessment.models import Cycle, time_zone_choices, valid_time_zones
 from review.models import ReviewSettings, settings_for
@@ -271,9 +271,20 @@ def create_cycle(form, by):
         cycle.rubric_source = Rubric.objects.get(cycle=source)  # copied when the cycle is saved (scoring.apps)
     cycle.save()
     ReviewSettings.objects.update_or_create(cycle=cycle, defaults=_panel_values(data))
-    with translation.override("en"):  # the audit trail is kept in English, whoever acts
-        rubric = f"a copy of the rubric of {source}" if source else "the product's default rubric"
-        audit(by, "cycle.created", f"Created {cycle} ({cycle.time_zone}), with {rubric}", cycle=cycle)
+    if source:
+        words = said(
+            gettext_noop("Created %(cycle)s (%(zone)s), with a copy of the rubric of %(source)s"),
+            cycle=named(cycle),
+            zone=cycle.time_zone,
+            source=named(source),
+        )
+    else:
+        words = said(
+            gettext_noop("Created %(cycle)s (%(zone)s), with the product's default rubric"),
+            cycle=named(cycle),
+            zone=cycle.time_zone,
+        )
+    audit(by, "cycle.created", cycle=cycle, words=words)
     return cycle
 
 
@@ -314,7 +325,10 @@ def update_cycle(cycle, form, by):
     after = _values(cycle, review_settings)
     changed = _changed_labels(form, before, after)
     if changed:
-        with translation.override("en"):  # the audit trail is kept in English, whoever acts
-            summary = f"Settings of {cycle} changed: {', '.join(_changed_labels(form, before, after))}"
-        audit(by, "cycle.changed", summary, cycle=cycle)
+        words = said(
+            gettext_noop("Settings of %(cycle)s changed: %(fields)s"),
+            cycle=named(cycle),
+            fields=in_each_language(lambda: ", ".join(_changed_labels(form, before, after))),
+        )
+        audit(by, "cycle.changed", cycle=cycle, words=words)
     return changed

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext_lazy, pgettext_lazy
 
-from assessment.audit import audit
+from assessment.audit import audit, label, named, said
 from assessment.models import Cycle
 from assessment.templatetags.zones import in_zone
 from pages.attention import NEED_REVIEWERS, OVERDUE, TO_DECIDE, says, with_figures
@@ -292,17 +292,20 @@ def change_phase(cycle, word, by, now=None):
         plan = phase_plan(cycle, word, now)
         if plan.blockers:
             raise PhaseRefused(" ".join(plan.blockers))
-        with translation.override("en"):  # the audit trail is kept in English, whoever acts
-            before = cycle.get_status_display()
+        before = label(cycle.get_status_display)
         cycle.status = plan.change.target
         cycle.save(update_fields=["status"])
-        with translation.override("en"):
-            summary = f"{cycle}: {before} → {cycle.get_status_display()}"
+        words = said(
+            gettext_noop("%(cycle)s: %(before)s → %(after)s"),
+            cycle=named(cycle),
+            before=before,
+            after=label(cycle.get_status_display),
+        )
         audit(
             by,
             "cycle.phase",
-            summary,
             cycle=cycle,
+            words=words,
             source=plan.change.source,
             target=plan.change.target,
         )

@@ -17,11 +17,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessment.access import get_cycle_for
-from assessment.audit import audit
+from assessment.audit import audit, named, said
 from scoring.criterion_forms import RULE_WORDS, answer_groups
 from scoring.domain import copy_previous_rubric, previous_rubric, rescore_cycle, rubric_for
 from scoring.models import RubricFrozen, ScoreResult
@@ -53,10 +53,13 @@ def refused_when_frozen(request, rubric):
     return None
 
 
-def changed(request, rubric, summary, said, **data):
-    """Record a change of the rubric in the cycle's trail, and tell the organizer."""
-    audit(request.user, "rubric.changed", f"Rubric of {rubric.cycle}: {summary}", cycle=rubric.cycle, **data)
-    messages.success(request, said)
+def changed(request, rubric, summary, message, **data):
+    """Record a change of the rubric in the cycle's trail, and tell the organizer (``message``).
+
+    ``summary``: what changed, in English words, or a ``said`` to show each reader in their language."""
+    words = said(gettext_noop("Rubric of %(cycle)s: %(change)s"), cycle=named(rubric.cycle), change=summary)
+    audit(request.user, "rubric.changed", cycle=rubric.cycle, words=words, **data)
+    messages.success(request, message)
 
 
 def category_rows(rubric):

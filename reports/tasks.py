@@ -26,13 +26,13 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
-from assessment.audit import audit
+from assessment.audit import audit, named, said
 from assessment.models import Application
 from reports import application_report
 from reports.models import ReportBatch, ReportBatchItem, WorkerHeartbeat
@@ -114,9 +114,8 @@ def start_batch(cycle, user=None, enqueue=True):
         if not items:
             batch.finished_at = timezone.now()
         batch.save(update_fields=["total", "finished_at"])
-        audit(
-            user, "reports.batch_started", f"Reports of {cycle} requested ({len(items)})", cycle=cycle, batch=batch.pk
-        )
+        words = said(gettext_noop("Reports of %(cycle)s requested (%(count)s)"), cycle=named(cycle), count=len(items))
+        audit(user, "reports.batch_started", cycle=cycle, words=words, batch=batch.pk)
     # Queued after the commit above, so a worker never looks for rows it cannot see yet.
     if enqueue:
         for item_id in ReportBatchItem.objects.filter(batch=batch).values_list("pk", flat=True):
@@ -187,8 +186,13 @@ def resume(batch, user=None):
                     continue
             again.append(item.pk)
         if again or failed:
-            summary = f"Reports of {batch.cycle} resumed: {len(again)} queued again, {failed} failed"
-            audit(user, "reports.batch_resumed", summary, cycle=batch.cycle, batch=batch.pk)
+            words = said(
+                gettext_noop("Reports of %(cycle)s resumed: %(again)s queued again, %(failed)s failed"),
+                cycle=named(batch.cycle),
+                again=len(again),
+                failed=failed,
+            )
+            audit(user, "reports.batch_resumed", cycle=batch.cycle, words=words, batch=batch.pk)
     for item_id in again:
         generate_report.enqueue(item_id)
     return len(again), failed

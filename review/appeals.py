@@ -1,11 +1,11 @@
 """Appeals of a published decision: when one may be filed, filing it, and the organizers' ruling."""
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from assessment.audit import audit
+from assessment.audit import audit, said
 from review.decisions import decide, outcome_label
 from review.errors import ReviewError
 from review.mail import tell_organizers_of_appeal
@@ -58,7 +58,12 @@ def file_appeal(application, statement, by, now=None):
             if application.appeals.filter(outcome=Appeal.Outcome.PENDING).exists():
                 raise ReviewError(str(APPEAL_PENDING)) from None
             raise
-        audit(by, "appeal.filed", f"Appeal filed: {statement[:200]}", application)
+        audit(
+            by,
+            "appeal.filed",
+            application=application,
+            words=said(gettext_noop("Appeal filed: %(statement)s"), statement=statement[:200]),
+        )
         transaction.on_commit(lambda: tell_organizers_of_appeal(appeal))
     return appeal
 
@@ -127,7 +132,9 @@ def decide_appeal(appeal, outcome, notes, by, level="", designated=None, rubric=
         appeal.outcome_notes = notes
         appeal.decided_by = by
         appeal.decided_at = now
-        with translation.override("en"):  # the audit record's words
-            said = appeal.get_outcome_display().lower()
-        audit(by, "appeal.decided", f"Appeal {said}: {notes[:200]}", appeal.application)
+        if outcome == Appeal.Outcome.UPHELD:
+            words = said(gettext_noop("Appeal decision upheld: %(notes)s"), notes=notes[:200])
+        else:
+            words = said(gettext_noop("Appeal decision changed: %(notes)s"), notes=notes[:200])
+        audit(by, "appeal.decided", application=appeal.application, words=words)
     return appeal

@@ -6,8 +6,9 @@ Each function checks the transition and writes the audit record.
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from assessment.audit import audit
+from assessment.audit import audit, said
 from assessment.models import Application, Cycle, User
 from review.conflicts import conflicts_by_reviewer
 from review.errors import ReviewError
@@ -44,7 +45,8 @@ def _create(application, reviewer, by):
     """The assignment and its (empty) review, audited; the caller checked it is allowed and sends the e-mail."""
     assignment = Assignment.objects.create(application=application, reviewer=reviewer, assigned_by=by)
     Review.objects.create(assignment=assignment)
-    audit(by, "review.assigned", f"Assigned {reviewer} to review", application, reviewer=reviewer.pk)
+    words = said(gettext_noop("Assigned %(reviewer)s to review"), reviewer=str(reviewer))
+    audit(by, "review.assigned", application=application, words=words, reviewer=reviewer.pk)
     return assignment
 
 
@@ -73,8 +75,8 @@ def unassign(assignment, by, reason):
     audit(
         by,
         "review.unassigned",
-        f"Took {assignment.reviewer} off: {reason}",
-        assignment.application,
+        application=assignment.application,
+        words=said(gettext_noop("Took %(reviewer)s off: %(reason)s"), reviewer=str(assignment.reviewer), reason=reason),
         reviewer=assignment.reviewer_id,
     )
     return assignment
@@ -114,8 +116,12 @@ def auto_assign(cycle, by):
         audit(
             by,
             "review.auto_assigned",
-            f"Automatic assignment: {len(made)} assignments, {len(short)} short",
             cycle=cycle,
+            words=said(
+                gettext_noop("Automatic assignment: %(made)s assignments, %(short)s short"),
+                made=len(made),
+                short=len(short),
+            ),
         )
         transaction.on_commit(lambda: notify_assignments(made))
     return made, short
@@ -162,7 +168,13 @@ def declare_conflict(reviewer, jurisdiction, reason, by):
         DeclaredConflict.objects.get_or_create(
             reviewer=reviewer, jurisdiction=jurisdiction, defaults={"reason": reason}
         )
-        audit(by, "review.conflict_declared", f"{reviewer} declared a conflict with {jurisdiction}: {reason}")
+        words = said(
+            gettext_noop("%(reviewer)s declared a conflict with %(jurisdiction)s: %(reason)s"),
+            reviewer=str(reviewer),
+            jurisdiction=str(jurisdiction),
+            reason=reason,
+        )
+        audit(by, "review.conflict_declared", words=words)
         conflicted = conflicts_by_reviewer([reviewer])[reviewer.pk]
         for assignment in Assignment.objects.filter(
             reviewer=reviewer, active=True, application__jurisdiction_id__in=conflicted
@@ -175,8 +187,10 @@ def declare_conflict(reviewer, jurisdiction, reason, by):
                 audit(
                     by,
                     "review.excluded",
-                    f"Excluded {reviewer}'s review: conflict of interest",
-                    assignment.application,
+                    application=assignment.application,
+                    words=said(
+                        gettext_noop("Excluded %(reviewer)s's review: conflict of interest"), reviewer=str(reviewer)
+                    ),
                     reviewer=reviewer.pk,
                 )
             unassign(assignment, by, _("Conflict of interest: %(reason)s") % {"reason": reason})

@@ -5,9 +5,9 @@ from contextlib import contextmanager
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from assessment.audit import audit
+from assessment.audit import audit, said
 from assessment.evidence import store_document
 from assessment.models import Application
 from review.errors import ReviewError
@@ -26,7 +26,8 @@ def ask_clarification(application, question, by):
         raise ReviewError(_("Questions can be asked only about submitted applications."))
     with transaction.atomic():
         clarification = Clarification.objects.create(application=application, asked_by=by, question=question)
-        audit(by, "clarification.asked", f"Asked: {question[:200]}", application)
+        words = said(gettext_noop("Asked: %(question)s"), question=question[:200])
+        audit(by, "clarification.asked", application=application, words=words)
 
         def write():  # in the jurisdiction's language (``mail_staff``)
             subject = _("A question about your %(cycle)s application") % {"cycle": application.cycle}
@@ -65,7 +66,8 @@ def answer_clarification(clarification, answer, by, upload=None, checked=None):
             stored.append(document.file)
             Clarification.objects.filter(pk=clarification.pk).update(document=document)
         clarification.refresh_from_db()
-        audit(by, "clarification.answered", f"Answered: {answer[:200]}", clarification.application)
+        words = said(gettext_noop("Answered: %(answer)s"), answer=answer[:200])
+        audit(by, "clarification.answered", application=clarification.application, words=words)
         transaction.on_commit(lambda: notify_answer(clarification, answer))
     return clarification
 

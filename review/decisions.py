@@ -7,12 +7,14 @@ shown before) and the action, which makes the plan again inside its lock.
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
-from assessment.audit import audit
+from assessment.audit import audit, label, said
+from assessment.audit import level as said_level
 from assessment.models import Application, Cycle
+from review import audit_words
 from review.certificates import issue
 from review.errors import DecidedMeanwhile, ReviewError
 from review.mail import clock, mail_staff, staff_to_mail, when
@@ -31,12 +33,6 @@ def outcome_label(outcome, level):
     """A decision's outcome as people read it: 'Designated — Gold', 'Not designated'."""
     label = str(Decision.Outcome(outcome).label)
     return f"{label} — {level_label(level)}" if level else label
-
-
-def _for_the_record(outcome, level):
-    """The outcome as the audit record says it: in English, whoever decided."""
-    with translation.override("en"):
-        return outcome_label(outcome, level)
 
 
 def _meanwhile(current):
@@ -145,10 +141,18 @@ def decide(application, outcome, level, rationale, by, override_reason="", panel
         except IntegrityError:
             raise _meanwhile(None) from None
         issue(decision)  # a designation published at once (an appeal's) gets its certificate; nothing else does
-        summary = f"Recorded the decision: {_for_the_record(outcome, level)} ({result['total']:g} points)"
-        if override_reason:
-            summary += f"; overrides the suggestion: {override_reason}"
-        audit(by, "decision.recorded", summary, application, decision=decision.pk, superseded=previous and previous.pk)
+        said_outcome = label(Decision.Outcome(outcome).label)
+        if level:
+            said_outcome = said(gettext_noop("%(outcome)s — %(level)s"), outcome=said_outcome, level=said_level(level))
+        words = audit_words.recorded(said_outcome, result["total"], override_reason)
+        audit(
+            by,
+            "decision.recorded",
+            application=application,
+            words=words,
+            decision=decision.pk,
+            superseded=previous and previous.pk,
+        )
     return decision
 
 
@@ -207,7 +211,12 @@ def bulk_decide(cycle, by):
             made.append(decide(application, outcome, level, rationale, by, panel=panel, replaces=None))
         except DecidedMeanwhile:
             continue
-    audit(by, "decision.bulk", f"Bulk decision: {len(made)} decided, {len(skipped)} not yet reviewed", cycle=cycle)
+    words = said(
+        gettext_noop("Bulk decision: %(made)s decided, %(skipped)s not yet reviewed"),
+        made=len(made),
+        skipped=len(skipped),
+    )
+    audit(by, "decision.bulk", cycle=cycle, words=words)
     return made, skipped
 
 
@@ -230,11 +239,6 @@ def undecided_in_words(n, names):
         "%(count)s submitted applications have no decision yet: %(names)s.",
         n,
     ) % {"count": n, "names": names}
-
-
-def _count(n, one, many):
-    """For the audit records (kept in English): '1 decision', '3 decisions'."""
-    return f"{n} {one if n == 1 else many}"
 
 
 @dataclass
@@ -359,16 +363,17 @@ def publish_decisions(cycle, by, expected=None):
                 continue
             decision.published_at = now
             issue(decision)  # a designation's certificate (review.certificates); none for any other decision
-            audit(by, "decision.published", f"Published: {_for_the_record(decision.outcome, '')}", decision.application)
+            words = said(
+                gettext_noop("Published: %(outcome)s"), outcome=label(Decision.Outcome(decision.outcome).label)
+            )
+            audit(by, "decision.published", application=decision.application, words=words)
         cycle.status = Cycle.Status.PUBLISHED
         cycle.save(update_fields=["status"])
         audit(
             by,
             "cycle.published",
-            f"Published {_count(len(decisions), 'decision', 'decisions')} of {cycle}: "
-            f"{_count(plan.designees, 'designee', 'designees')}, {plan.not_designated} not designated; "
-            f"{_count(plan.addresses, 'e-mail', 'e-mails')} to {_count(plan.applicants, 'applicant', 'applicants')}",
             cycle=cycle,
+            words=audit_words.cycle_published(cycle, len(decisions), plan),
         )
 
         def tell_applicants():

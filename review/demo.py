@@ -31,9 +31,10 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from assessment import demo as applications_demo
-from assessment.audit import audit
+from assessment.audit import audit, named, said
 from assessment.models import Application, Cycle, User
 from review.appeals import file_appeal
 from review.assignment import assign
@@ -62,7 +63,8 @@ def load():
         when = datetime.combine(today + timedelta(days=days), time(17, 0), tzinfo=ZoneInfo(cycle.time_zone))
         setattr(review_settings, field, when)
         review_settings.save(update_fields=[field])
-        audit(organizer, "panel.settings", f"Panel settings of {cycle} changed", cycle=cycle)
+        words = said(gettext_noop("Panel settings of %(cycle)s changed"), cycle=named(cycle))
+        audit(organizer, "panel.settings", cycle=cycle, words=words)
     people = {user.username: user for user in User.objects.filter(email__iendswith="@demo.example")}
     for plan in PANEL:
         _build(plan, people, organizer)

@@ -3,12 +3,12 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessment import history
 from assessment.access import get_application_for, get_cycle_for, organizer_required
-from assessment.audit import audit
+from assessment.audit import audit, named, said
 from assessment.domain import ApplicationError
 from review.appeals import decide_appeal
 from review.assignment import assign, auto_assign, unassign
@@ -29,7 +29,8 @@ def panel_cycle(request, pk):
     if request.method == "POST":
         if form.is_valid():
             form.save()
-            audit(request.user, "panel.settings", f"Panel settings of {cycle} changed", cycle=cycle)
+            words = said(gettext_noop("Panel settings of %(cycle)s changed"), cycle=named(cycle))
+            audit(request.user, "panel.settings", cycle=cycle, words=words)
             messages.success(request, _("The panel settings are saved."))
             return redirect("panel_cycle", cycle.pk)
         messages.error(request, _("The settings were not saved: correct the fields marked below."))

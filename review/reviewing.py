@@ -3,8 +3,9 @@
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from assessment.audit import audit
+from assessment.audit import audit, said
 from review.errors import ReviewError, StaleReview
 from review.mail import clock
 from review.models import Review
@@ -92,8 +93,8 @@ def save_review(review, by, expected_version, judged, adjustments, comments, not
         audit(
             by,
             action,
-            "Submitted a review" if submit else "Saved a review draft",
-            application,
+            application=application,
+            words=said(gettext_noop("Submitted a review") if submit else gettext_noop("Saved a review draft")),
             judged=judged,
             adjustments=adjustments,
         )

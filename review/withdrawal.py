@@ -10,9 +10,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from assessment.audit import audit
+from assessment.audit import audit, said
+from assessment.audit import level as said_level
 from review.decisions import decide, outcome_label
 from review.errors import DecidedMeanwhile, ReviewError
 from review.mail import day_and_time, mail_staff
@@ -86,8 +87,12 @@ def withdraw_designation(application, reason, by, replaces):
         audit(
             by,
             "designation.withdrawn",
-            f"Designation withdrawn ({current.level or 'Designated'}): {reason[:200]}",
-            application,
+            application=application,
+            words=said(
+                gettext_noop("Designation withdrawn (%(level)s): %(reason)s"),
+                level=said_level(current.level or "Designated"),
+                reason=reason[:200],
+            ),
             decision=decision.pk,
             withdrawn=current.pk,
         )

@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from assessment.audit import audit
+from assessment.audit import audit, named, said
 from assessment.models import Application, EvidenceDocument
 from scoring import default_rubric, engine
 from scoring import levels as level_words
@@ -132,7 +133,12 @@ def copy_previous_rubric(rubric, user=None):
     _copy_parts(rubric, source)
     rubric.threshold, rubric.min_category_share = source.threshold, source.min_category_share
     rubric.save()
-    audit(user, "rubric.copied", f"Rubric of {rubric.cycle} copied from {source.cycle}", cycle=rubric.cycle)
+    words = said(
+        gettext_noop("Rubric of %(cycle)s copied from %(source)s"),
+        cycle=named(rubric.cycle),
+        source=named(source.cycle),
+    )
+    audit(user, "rubric.copied", cycle=rubric.cycle, words=words)
     return source
 
 
