@@ -15,7 +15,6 @@ next page computes the figures again. The pages then cost the same at 100 and at
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q, Sum
-from django.utils import translation
 
 from assessment.models import POPULATION_BANDS, Application, population_band
 from review.aggregate import (
@@ -99,7 +98,6 @@ def fingerprint(cycle, rubric, review_settings):
         review_settings.pk,
         review_settings.disagreement_margin,
         review_settings.divergence_margin,
-        translation.get_language(),  # the rubric's words in it (criteria's titles) are the reader's
     )
 
 

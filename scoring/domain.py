@@ -12,7 +12,7 @@ from assessment.audit import audit, named, said
 from assessment.models import Application, EvidenceDocument
 from scoring import default_rubric, engine
 from scoring import levels as level_words
-from scoring.models import STORED_LANGUAGE, Category, Criterion, Level, Rubric, ScoreResult
+from scoring.models import Category, Criterion, Level, Rubric, ScoreResult
 
 BATCH = 1000
 
@@ -198,8 +198,8 @@ def _upsert(scored, version, now):
 
 
 def rescore_application(application):
-    """Score one application from its stored answers and documents, and store the numbers (in English)."""
-    rubric = rubric_for(application.cycle).to_engine(STORED_LANGUAGE)
+    """Score one application from its stored answers and documents, and store the numbers (a level by its English name)."""
+    rubric = rubric_for(application.cycle).to_engine()
     kinds = application.documents.values_list("kind", flat=True)
     result = engine.totals(rubric, facts_for(application, kinds))
     _upsert([(application.pk, result)], rubric.version, timezone.now())
@@ -217,9 +217,9 @@ def explain_application(application, judged=None, adjusted=None):
 
 
 def rescore_cycle(cycle):
-    """Score every application of a cycle: a constant number of queries per thousand applications (stored in
-    English: its level's name)."""
-    rubric = rubric_for(cycle).to_engine(STORED_LANGUAGE)
+    """Score every application of a cycle: a constant number of queries per thousand applications (a level
+    stored by its English name)."""
+    rubric = rubric_for(cycle).to_engine()
     kinds = defaultdict(set)
     for application_id, kind in EvidenceDocument.objects.filter(application__cycle=cycle).values_list(
         "application_id", "kind"

@@ -33,8 +33,8 @@ from scoring.versions import ENGINE_FIELDS, RubricPartQuerySet, RubricQuerySet, 
 CHOICE_LABELS = questionnaire.choice_labels()
 EVIDENCE_LABELS = dict(EvidenceDocument.Kind.choices)
 
-# The language of the words a stored score keeps (ScoreResult: its level's name): the pages read a stored score
-# only in this language, and compute it afresh in another (``review/rule_scores.py``).
+# A level's key: scores and decisions store a level by its name in this language, whoever scored or decided
+# (``Rubric.to_engine``); ``scoring.levels`` says it in the reader's.
 STORED_LANGUAGE = "en"
 
 FROZEN_MESSAGE = gettext_lazy(
@@ -117,17 +117,14 @@ class Rubric(models.Model):
         """The product's default rubric (``scoring/default_rubric.py``) as the engine's plain data (built once)."""
         return _default()
 
-    def to_engine(self, language=None):
+    def to_engine(self):
         """The rubric as the engine's plain data, with the words for choices and documents.
 
         Built once per version and language in each process (three queries), then no query: the rubric as of
         this object's version (read again with ``rubric_for`` or ``refresh_from_db`` to see a change made
-        elsewhere), its titles, names and choice words in the active language (``translation.get_language()``),
-        or in ``language`` (``STORED_LANGUAGE``: what stored scores are computed with).
+        elsewhere), its titles and choice words in the active language (``translation.get_language()``); its
+        levels by their English names, whatever the language (what scores and decisions store).
         """
-        if language is not None and language != translation.get_language():
-            with translation.override(language):
-                return self.to_engine()
         if self.pk is None:
             return self._build()
         if self.__dict__.pop("_behind", False):  # one of its parts was changed through this object
