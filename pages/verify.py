@@ -26,11 +26,10 @@ from assessment.password_reset import take_slot
 from config.client_ip import client_ip
 from reports.models import ReportFile
 from review.certificates import Status, display, lookup, normalize
-from scoring.levels import label as level_label
+from scoring import levels
 
 # In English here (tests and other modules compare with them), shown translated: ``_(BAD_CODE)``.
 BAD_CODE = gettext_noop("This is not a certificate code: a code has ten letters and digits, for example 7KQ2M-X9PDT.")
-PLAIN_LEVEL = gettext_noop("Designated")  # a designation that named no level, as reports.designees calls it
 
 
 class VerifyForm(UswdsForm):
@@ -124,12 +123,12 @@ def verify_certificate(request, code):
             "certificate": certificate,
             "jurisdiction": application.jurisdiction,
             "cycle": cycle,
-            "level": level_label(decision.level or PLAIN_LEVEL),
+            "level": levels.label(decision.level or levels.PLAIN),
             "issued_on": _day(certificate.issued_at, cycle.time_zone),
             # The report stored now is of the decision in force: this certificate's only while it is.
             "in_force": in_force,
             "fingerprint": _fingerprint(decision) if in_force else None,
             "replaced_by": replaced_by,
-            "new_level": level_label(replaced_by.decision.level or PLAIN_LEVEL) if replaced_by else "",
+            "new_level": levels.label(replaced_by.decision.level or levels.PLAIN) if replaced_by else "",
         },
     )

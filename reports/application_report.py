@@ -32,13 +32,13 @@ from django.utils.translation import gettext as _
 
 from reports import peers, render, report_files
 from reports import report_words as words
-from reports.designees import PLAIN_LEVEL, level_words, seal_svg
+from reports.designees import PLAIN_LEVEL, seal_svg
 from reports.models import ReportFile
 from reports.render import STATIC_BASE
 from reports.report_words import points
 from review import certificates
 from review.queries import applicant_comments, current_decision
-from scoring import engine
+from scoring import engine, levels
 from scoring.domain import facts_for, rubric_for
 
 CHART_ROW = 30
@@ -210,7 +210,7 @@ def _seal(application, level, certificate):
     return {
         "src": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
         "alt": _("Seal: Citizen-Engaged Community, %(jurisdiction)s, %(level)s, %(cycle)s")
-        % {"jurisdiction": application.jurisdiction, "level": level_words(level), "cycle": application.cycle},
+        % {"jurisdiction": application.jurisdiction, "level": levels.label(level), "cycle": application.cycle},
     }
 
 
@@ -251,7 +251,7 @@ def context(source):
         "decision": decision,
         "is_draft": decision is None,
         "designated": designated,
-        "level": level_words(level),
+        "level": levels.label(level),
         "level_plain": level == PLAIN_LEVEL,  # "Designated" without a named level: said once, not twice
         "report_date": timezone.localdate(decision.decided_at) if decision else timezone.localdate(),
         "result": result,
@@ -266,7 +266,7 @@ def context(source):
             cycle=cycle,
             decision=decision,
             designated=designated,
-            level=level_words(level),
+            level=levels.label(level),
             total=total,
             max_total=points(result["max_total"]),
             threshold=points(source.rubric.threshold),

@@ -22,11 +22,12 @@ from django.utils.translation import gettext as _
 
 from assessment.models import POPULATION_BANDS, Cycle
 from reports import report_files
-from reports.designees import designees, grouped, level_words, seal_heading, seal_svg, xml_text
+from reports.designees import designees, grouped, seal_heading, seal_svg, xml_text
 from reports.models import ReportFile
 from reports.render import STATIC_BASE
 from reports.summary_highlights import highlights, trends
 from review.models import Certificate
+from scoring import levels
 
 # Files the summary's look depends on besides the report templates and print.css (``design_version``).
 DESIGN_FILES = ("static/reports/summary.css", "templates/public/seal.svg")
@@ -121,9 +122,9 @@ def _cards(rows, certificates):
             "designee": row,
             "name": str(row.jurisdiction),
             "seal": data_url(seal_svg(row, certificates.get(row.pk))),
-            "level": level_words(row.level),
+            "level": levels.label(row.level),
             "alt": _("Seal of %(jurisdiction)s: %(level)s, %(cycle)s")
-            % {"jurisdiction": row.jurisdiction, "level": level_words(row.level), "cycle": row.cycle.name},
+            % {"jurisdiction": row.jurisdiction, "level": levels.label(row.level), "cycle": row.cycle.name},
             "recorded": is_recorded(row),
         }
         for row in rows

@@ -52,8 +52,8 @@ from scoring import levels
 # from an announcement (demo_data.DESIGNATED); a test keeps the two equal.
 RECORDED_DESIGNATION = "application.designated"
 # What a recorded designation, or a decision that named no level, is called (in the data: English;
-# ``level_words`` says it in the reader's language).
-PLAIN_LEVEL = "Designated"
+# ``scoring.levels.label`` says it in the reader's language).
+PLAIN_LEVEL = levels.PLAIN
 
 # Characters XML 1.0 forbids even when escaped, and surrogates.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -261,11 +261,6 @@ def seal_heading():
     return {"first": first, "second": second, "size": 19 if short else 14, "spacing": 2 if short else 1}
 
 
-def level_words(level):
-    """A designee's level as a person reads it: the level's name, or "Designated", in the active language."""
-    return levels.label(level)
-
-
 def xml_text(value):
     """Text safe inside an XML document once escaped: no control characters, one line."""
     return " ".join(_NOT_XML.sub("", str(value)).split())
@@ -306,7 +301,7 @@ def seal_svg(application, certificate=LOOK_UP):
             "lines": [{"text": line, "y": first_y + index * 28} for index, line in enumerate(lines)],
             "name_size": 24 if max(map(len, lines)) <= 22 else 21,
             "heading": seal_heading(),
-            "level": xml_text(level_words(application.level)),
+            "level": xml_text(levels.label(application.level)),
             "cycle": xml_text(cycle.name),
             "valid_until": cycle.valid_until,
             # The lines below the name move up to leave room for the address to verify it at.
