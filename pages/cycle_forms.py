@@ -230,31 +230,31 @@ def _panel_values(data):
     return {name: data[name] for name in PANEL_FIELDS}
 
 
+# The cycle's words written in each language: the form's ``name`` reads and writes the English column
+# (``name_en``), ``name_fr`` the French one. ``name`` alone on the model follows the reader's language.
+IN_TWO_LANGUAGES = ("name", "signatory_title")
+
+
+def _french(name):
+    return name.endswith("_fr") and name.removesuffix("_fr") in IN_TWO_LANGUAGES
+
+
 def stored(cycle, name):
     """What the settings form shows of the cycle's field ``name`` (a name of ``CYCLE_FIELDS``)."""
-    if name == "name":
-        return cycle.name_en
-    if name == "name_fr":
-        return cycle.name_fr or ""
-    if name == "signatory_title":  # each language's own column, not the reader's
-        return cycle.signatory_title_en or ""
-    if name == "signatory_title_fr":
-        return cycle.signatory_title_fr or ""
+    if name in IN_TWO_LANGUAGES:
+        return getattr(cycle, f"{name}_en") or ""
+    if _french(name):
+        return getattr(cycle, name) or ""
     return getattr(cycle, name)
 
 
 def _put(cycle, name, value):
     """Set the cycle's field ``name`` (of ``CYCLE_FIELDS``) to what the form says."""
-    if name == "name":
+    if name in IN_TWO_LANGUAGES:
         with translation.override("en"):  # ``name`` sets the active language's column: the English one, then
-            cycle.name = value
-    elif name == "name_fr":
-        cycle.name_fr = value or None  # none, not "": the column is unique, and empty falls back to English
-    elif name == "signatory_title":
-        with translation.override("en"):  # as for the name: the English column
-            cycle.signatory_title = value
-    elif name == "signatory_title_fr":
-        cycle.signatory_title_fr = value
+            setattr(cycle, name, value)
+    elif _french(name):
+        setattr(cycle, name, value or None)  # none, not "": empty reads the English, and name_fr is unique
     else:
         setattr(cycle, name, value)
 
