@@ -17,7 +17,7 @@ once ``scoring/apps.py`` plugs Django's translation into ``scoring.words.WORDS``
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from scoring.words import _, fmt, gettext_noop, ngettext, plural_count, pts
+from scoring.words import _, fmt, gettext_noop, ngettext, plural_count, pts, unit
 from scoring.words import join_or as _join_or
 from scoring.words import label as _label
 
@@ -155,9 +155,9 @@ def measure_bands(criterion, rubric):
 
 def reason_bands(criterion, facts, rubric, points, met):
     p = criterion.params
-    unit, bands, more = p.get("unit", ""), _best_first(p["bands"]), p["direction"] == "ge"
+    bands, more = _best_first(p["bands"]), p["direction"] == "ge"
     value = number(lookup(facts.answers, p["field"]))
-    said = {"criterion": criterion.title, "unit": unit}
+    said = {"criterion": criterion.title, "unit": unit(p.get("unit", ""))}
     if value is None:
         best = bands[0]
         said |= {"threshold": fmt(best[0]), "earned": fmt(best[1])}

@@ -62,6 +62,17 @@ def join_or(words):
     return _("%(first)s or %(last)s") % {"first": ", ".join(words[:-1]), "last": words[-1]}
 
 
+# The default rubric's units after a number (its params' "unit": " hours", " %", " s"): the words among them.
+gettext_noop("hours")
+
+
+def unit(text):
+    """A unit after a number (" hours"), its word in the reader's language when the catalogue has it; a unit
+    an organizer wrote otherwise stays as written."""
+    word = text.strip()
+    return text.replace(word, _(word)) if word else text
+
+
 def label(labels, value):
     """The words for a choice (the rubric's, possibly translated lazily), else the value itself."""
     return str(labels.get(value, value))

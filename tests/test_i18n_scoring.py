@@ -44,6 +44,7 @@ def test_the_engine_s_reasons_are_french_with_decimal_commas_and_english_is_unch
     assert english["D3"] == "1 of 2 points: 41 s; 30 s or less earns 2."
     assert english["D1"] == "2 of 5 points: 5 metrics; 8 or more earn 3."
     assert english["D7"] == "3 of 4 points: scored by reviewers."
+    assert english["A2"] == "1 of 3 points: 45 hours; 50 hours or more earns 2."
     assert "Total 14 is below the threshold of 60." in result["blockers"]
     with translation.override("fr"):
         french, result = _scored()
@@ -51,6 +52,7 @@ def test_the_engine_s_reasons_are_french_with_decimal_commas_and_english_is_unch
     assert french["D3"] == f"1 sur 2 points{NBSP}: 41 s; 30 s ou moins rapporte 2."
     assert french["D1"] == f"2 sur 5 points{NBSP}: 5 indicateurs; 8 ou plus rapportent 3."
     assert french["D7"] == f"3 sur 4 points{NBSP}: noté par les évaluateurs."
+    assert french["A2"] == f"1 sur 3 points{NBSP}: 45 heures; 50 heures ou plus rapporte 2."  # the unit too
     # The shape "<points>: <detail>" the reports split on is kept.
     assert french["D2"].partition(": ")[2] == "78,5 %; 80 % ou plus rapporte 3."
     assert not any(" of " in reason for reason in french.values())
